@@ -1,0 +1,179 @@
+"""The course figure style and the plotting helpers every chapter shares.
+
+Every figure of the book is drawn through this module, so the Chinese font, the sizes and the
+white background (readable when the site is switched to dark mode) are set in one place.
+
+Conventions: helpers return the :class:`~matplotlib.figure.Figure` they drew; a notebook cell
+assigns it (``fig = plot_curves(...)``) so that no object repr is stored in the notebook.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib import rcParams
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from nnlib.fonts import register_chinese_font
+
+#: Default size of a one-panel figure, in inches; two panels are twice as wide. Chosen so that a
+#: figure stays legible when the page is read on a phone (it is scaled to the screen width).
+PANEL_SIZE: tuple[float, float] = (3.6, 2.8)
+
+_STYLE = {
+    "figure.dpi": 110,
+    "savefig.dpi": 110,
+    "figure.facecolor": "white",
+    "savefig.facecolor": "white",
+    "axes.facecolor": "white",
+    "axes.grid": True,
+    "grid.alpha": 0.35,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.titlesize": 11,
+    "axes.labelsize": 10,
+    "legend.fontsize": 9,
+    "legend.frameon": False,
+    "xtick.labelsize": 9,
+    "ytick.labelsize": 9,
+    "lines.linewidth": 1.8,
+    "figure.constrained_layout.use": True,
+}
+
+
+def use_course_style() -> None:
+    """Apply the course style: Chinese font (see :mod:`nnlib.fonts`) plus sizes and colours.
+
+    Safe to call many times; every helper of this module calls it first.
+    """
+    register_chinese_font()
+    rcParams.update(_STYLE)
+
+
+def _as_numpy(values: Any) -> np.ndarray:
+    """Convert a tensor, list or array to a 1-D-or-more NumPy array (detaching tensors)."""
+    if hasattr(values, "detach"):
+        values = values.detach().cpu().numpy()
+    return np.asarray(values, dtype=float)
+
+
+def subplots(ncols: int = 1, nrows: int = 1, **kwargs: Any) -> tuple[Figure, Any]:
+    """:func:`matplotlib.pyplot.subplots` with the course style and panel size applied.
+
+    Raises:
+        ValueError: if ``ncols`` or ``nrows`` is smaller than 1.
+    """
+    if ncols < 1 or nrows < 1:
+        raise ValueError(f"ncols and nrows must be >= 1, got ncols={ncols}, nrows={nrows}")
+    use_course_style()
+    kwargs.setdefault("figsize", (PANEL_SIZE[0] * ncols, PANEL_SIZE[1] * nrows))
+    return plt.subplots(nrows, ncols, **kwargs)
+
+
+def function_and_grad(
+    fn: Callable[[Any], Any], x_range: tuple[float, float] = (-8.0, 8.0), num: int = 1001
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    r"""Evaluate an element-wise function and its derivative by autograd on a grid.
+
+    For :math:`x_1, \dots, x_n` evenly spaced in ``x_range``, returns :math:`x`, :math:`f(x)` and
+    :math:`f'(x)`, the derivative computed as the gradient of :math:`\sum_i f(x_i)` (valid because
+    :math:`f` acts on each element separately, so :math:`\partial/\partial x_i` only sees
+    :math:`f(x_i)`).
+
+    Raises:
+        ValueError: if the range is empty, ``num < 2``, or ``fn`` is not element-wise (its output
+            shape differs from its input shape).
+    """
+    import torch
+
+    low, high = x_range
+    if not low < high:
+        raise ValueError(f"x_range must be (low, high) with low < high, got {x_range}")
+    if num < 2:
+        raise ValueError(f"num must be >= 2, got {num}")
+    x = torch.linspace(low, high, num, requires_grad=True)
+    y = fn(x)
+    if not isinstance(y, torch.Tensor) or y.shape != x.shape:
+        shape = tuple(y.shape) if isinstance(y, torch.Tensor) else type(y).__name__
+        raise ValueError(
+            f"fn must be element-wise (output shape {tuple(x.shape)}), got output {shape}"
+        )
+    (grad,) = torch.autograd.grad(y.sum(), x)
+    return _as_numpy(x), _as_numpy(y), _as_numpy(grad)
+
+
+def plot_function_and_grad(
+    fn: Callable[[Any], Any],
+    name: str,
+    x_range: tuple[float, float] = (-8.0, 8.0),
+    num: int = 1001,
+) -> Figure:
+    """Draw an element-wise function (left) and its autograd derivative (right), side by side.
+
+    Titles are ``"{name} 函数图像"`` and ``"{name} 导数图像"``. See :func:`function_and_grad`
+    for how the derivative is computed and for the errors raised.
+    """
+    x, y, grad = function_and_grad(fn, x_range, num)
+    fig, (ax_f, ax_d) = subplots(2)
+    ax_f.plot(x, y, color="C0")
+    ax_f.set_title(f"{name} 函数图像")
+    ax_f.set_xlabel("$x$")
+    ax_d.plot(x, grad, color="C1")
+    ax_d.set_title(f"{name} 导数图像")
+    ax_d.set_xlabel("$x$")
+    return fig
+
+
+def plot_curves(
+    x: Any,
+    curves: Mapping[str, Any],
+    *,
+    title: str = "",
+    xlabel: str = "",
+    ylabel: str = "",
+    logy: bool = False,
+    ax: Axes | None = None,
+    styles: Sequence[str] | None = None,
+) -> Figure:
+    """Draw several labelled curves that share one x axis, with a legend.
+
+    Args:
+        x: the x values, shared by every curve.
+        curves: legend label -> y values (same length as ``x``).
+        title, xlabel, ylabel: texts of the panel.
+        logy: use a logarithmic y axis (for quantities spanning many orders of magnitude).
+        ax: draw into this axes instead of a new figure.
+        styles: optional matplotlib format strings, one per curve (e.g. ``["-", "--"]``).
+
+    Raises:
+        ValueError: if ``curves`` is empty, a curve's length differs from ``x``, or ``styles``
+            has the wrong length.
+    """
+    if not curves:
+        raise ValueError("curves must contain at least one label -> values entry")
+    xs = _as_numpy(x)
+    if styles is not None and len(styles) != len(curves):
+        raise ValueError(f"styles must have one entry per curve ({len(curves)}), got {len(styles)}")
+    if ax is None:
+        fig, ax = subplots(1, figsize=(PANEL_SIZE[0] * 1.5, PANEL_SIZE[1] * 1.2))
+    else:
+        use_course_style()
+        fig = ax.figure
+    for i, (label, values) in enumerate(curves.items()):
+        ys = _as_numpy(values)
+        if ys.shape != xs.shape:
+            raise ValueError(
+                f"curve {label!r} has shape {ys.shape}, but x has shape {xs.shape}; they must match"
+            )
+        ax.plot(xs, ys, styles[i] if styles else "-", label=label)
+    if logy:
+        ax.set_yscale("log")
+    ax.set_title(title)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.legend()
+    return fig

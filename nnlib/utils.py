@@ -1,0 +1,34 @@
+"""Small helpers shared by every chapter: seeding."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+
+
+def set_seed(seed: int = 0) -> None:
+    """Seed every random source the course uses: ``random``, NumPy and (if installed) PyTorch.
+
+    Call it at the top of a chapter and again before every experiment whose runs should be
+    comparable (for example, before building each network of a comparison, so that every
+    network starts from the same random stream).
+
+    Args:
+        seed: a non-negative integer.
+
+    Raises:
+        TypeError: if ``seed`` is not an ``int``.
+        ValueError: if ``seed`` is negative.
+    """
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise TypeError(f"seed must be an int, got {type(seed).__name__}")
+    if seed < 0:
+        raise ValueError(f"seed must be a non-negative int, got {seed}")
+    random.seed(seed)
+    np.random.seed(seed)  # noqa: NPY002 - seeds the legacy global generator learners use
+    try:
+        import torch
+    except ImportError:  # pragma: no cover - torch is installed wherever the chapters run
+        return
+    torch.manual_seed(seed)

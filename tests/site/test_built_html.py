@@ -1,0 +1,30 @@
+"""Static checks on the built HTML: language, chapters present, Chinese search index."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+CHAPTERS = [
+    "01_neural_network",
+    "02_activation",
+    "03_initialization",
+    "04_build_network",
+    "05_summary",
+]
+
+
+def test_every_page_is_chinese(html_dir: Path) -> None:
+    pages = [html_dir / "intro.html"] + [html_dir / "chapters" / f"{c}.html" for c in CHAPTERS]
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        assert '<html lang="zh-CN"' in text, page
+
+
+def test_search_index_holds_chinese_words(html_dir: Path) -> None:
+    raw = (html_dir / "searchindex.js").read_text(encoding="utf-8")
+    index = json.loads(re.search(r"Search\.setIndex\((.*)\)\s*$", raw, re.S).group(1))
+    terms = set(index["terms"])
+    for word in ("神经网络", "激活函数"):
+        assert word in terms, word

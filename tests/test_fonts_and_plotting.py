@@ -1,0 +1,104 @@
+"""Tests for nnlib.fonts and nnlib.plotting."""
+
+from __future__ import annotations
+
+import io
+import warnings
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+import torch  # noqa: E402
+from matplotlib import font_manager, rcParams  # noqa: E402
+
+from nnlib import fonts, plotting  # noqa: E402
+
+
+def test_register_returns_noto_sans_sc_with_latin_fallback() -> None:
+    family = fonts.register_chinese_font()
+    assert family == "Noto Sans SC"
+    assert rcParams["font.sans-serif"][:2] == [family, fonts.LATIN_FALLBACK]
+    found = font_manager.findfont(
+        font_manager.FontProperties(family=family), fallback_to_default=False
+    )
+    assert found.endswith("NotoSansSC-Regular.otf")
+
+
+def test_chinese_labels_and_symbols_render_without_glyph_warning() -> None:
+    plotting.use_course_style()
+    fig, ax = plt.subplots()
+    ax.plot([-1, 0, 1], [1, 0, 1], label="激活函数 σ′(x) ≈ 0.25, x₀")
+    ax.set_title("神经网络 · 梯度消失 − 负号")
+    ax.set_xlabel("输入 $x$")
+    ax.legend()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a missing glyph is a UserWarning: fail on it
+        fig.canvas.draw()
+        fig.savefig(io.BytesIO(), format="png")
+    plt.close(fig)
+
+
+def test_stale_font_cache_entries_are_dropped(tmp_path) -> None:
+    ghost = font_manager.FontEntry(fname=str(tmp_path / "gone.ttf"), name="Ghost Font")
+    font_manager.fontManager.ttflist.append(ghost)
+    fonts._drop_stale_entries()
+    assert ghost not in font_manager.fontManager.ttflist
+
+
+def test_function_and_grad_matches_analytic_derivative() -> None:
+    x, y, grad = plotting.function_and_grad(torch.sigmoid, (-6.0, 6.0), 121)
+    s = 1 / (1 + np.exp(-x))
+    np.testing.assert_allclose(y, s, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(grad, s * (1 - s), rtol=1e-5, atol=1e-6)
+    assert x.shape == y.shape == grad.shape == (121,)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"x_range": (1.0, 1.0)}, "low < high"),
+        ({"num": 1}, "num must be >= 2"),
+        ({"fn": lambda x: x.sum()}, "element-wise"),
+    ],
+)
+def test_function_and_grad_rejects_bad_input(kwargs, message) -> None:
+    args = {"fn": torch.tanh, **kwargs}
+    with pytest.raises(ValueError, match=message):
+        plotting.function_and_grad(**args)
+
+
+def test_plot_function_and_grad_titles() -> None:
+    fig = plotting.plot_function_and_grad(torch.tanh, "Tanh")
+    assert [ax.get_title() for ax in fig.axes] == ["Tanh 函数图像", "Tanh 导数图像"]
+    assert rcParams["figure.facecolor"] == "white"
+    plt.close(fig)
+
+
+def test_plot_curves_draws_one_line_per_curve_and_log_axis() -> None:
+    fig = plotting.plot_curves([1, 2, 3], {"a": [1, 10, 100], "b": [2, 3, 4]}, logy=True)
+    ax = fig.axes[0]
+    assert [line.get_label() for line in ax.get_lines()] == ["a", "b"]
+    assert ax.get_yscale() == "log"
+    plt.close(fig)
+
+
+@pytest.mark.parametrize(
+    ("curves", "styles", "message"),
+    [
+        ({}, None, "at least one"),
+        ({"a": [1, 2]}, None, "must match"),
+        ({"a": [1, 2, 3]}, ["-", "--"], "one entry per curve"),
+    ],
+)
+def test_plot_curves_rejects_bad_input(curves, styles, message) -> None:
+    with pytest.raises(ValueError, match=message):
+        plotting.plot_curves([1, 2, 3], curves, styles=styles)
+
+
+def test_subplots_rejects_zero_panels() -> None:
+    with pytest.raises(ValueError, match="ncols and nrows"):
+        plotting.subplots(0)
