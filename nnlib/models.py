@@ -1,13 +1,26 @@
-"""Models the chapters build."""
+"""Models the chapters build: the fully connected builder, the seed article's network (in two
+equivalent forms) and parameter counting."""
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Sequence
 
+import torch
 from torch import nn
 
 from nnlib.activations import get_activation
-from nnlib.init import DEFAULT, init_linear_
+from nnlib.init import DEFAULT, INITIALIZERS, init_linear_
+
+
+def _check_sizes(sizes: Sequence[int]) -> list[int]:
+    """Return ``sizes`` as a list after checking it holds at least two positive int widths."""
+    sizes = list(sizes)
+    if len(sizes) < 2:
+        raise ValueError(f"sizes needs at least 2 widths (input and output), got {sizes}")
+    if any(not isinstance(s, int) or s < 1 for s in sizes):
+        raise ValueError(f"every width must be a positive int, got {sizes}")
+    return sizes
 
 
 def make_mlp(
@@ -30,11 +43,7 @@ def make_mlp(
         ValueError: if ``sizes`` has fewer than two entries or a non-positive width, or if the
             activation or init name is unknown.
     """
-    sizes = list(sizes)
-    if len(sizes) < 2:
-        raise ValueError(f"sizes needs at least 2 widths (input and output), got {sizes}")
-    if any(not isinstance(s, int) or s < 1 for s in sizes):
-        raise ValueError(f"every width must be a positive int, got {sizes}")
+    sizes = _check_sizes(sizes)
     get_activation(activation)  # validate the name before building anything
     layers: list[nn.Module] = []
     for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:], strict=True)):
@@ -42,3 +51,135 @@ def make_mlp(
         if i < len(sizes) - 2:
             layers.append(get_activation(activation))
     return nn.Sequential(*layers)
+
+
+#: Input width of the seed article's network (chapter 4).
+SEED_IN_FEATURES = 3
+
+#: Init used by :func:`init_by_next_activation` for a linear layer, keyed by the activation type
+#: that follows it: Glorot (Xavier) for the saturating, zero-symmetric sigmoid/tanh regime, He
+#: (Kaiming) for ReLU. Names refer to :data:`nnlib.init.INITIALIZERS`.
+INIT_FOR_NEXT_ACTIVATION: dict[type[nn.Module], str] = {
+    nn.Sigmoid: "xavier_normal",
+    nn.Tanh: "xavier_normal",
+    nn.ReLU: "kaiming_normal",
+}
+
+
+def check_input_width(x: torch.Tensor, expected: int, model_name: str) -> None:
+    """Raise a clear error unless ``x`` is a tensor whose last dimension has ``expected`` features.
+
+    Raises:
+        TypeError: if ``x`` is not a tensor.
+        ValueError: if ``x`` is a scalar or its last dimension is not ``expected``; the message
+            names the expected width and the shape received.
+    """
+    if not isinstance(x, torch.Tensor):
+        raise TypeError(f"{model_name} expects a torch.Tensor, got {type(x).__name__}")
+    if x.dim() == 0 or x.shape[-1] != expected:
+        raise ValueError(
+            f"{model_name} expects inputs of shape [batch, {expected}] "
+            f"(last dimension = {expected} features), got shape {list(x.shape)}"
+        )
+
+
+class SeedNet(nn.Module):
+    r"""The network of the seed article (chapter 4): 3 inputs, hidden widths 3 and 2, 2 outputs.
+
+    .. math::
+
+        h_1 = \sigma(W_1 x + b_1), \quad
+        h_2 = \operatorname{ReLU}(W_2 h_1 + b_2), \quad
+        \hat{y} = \operatorname{softmax}(W_3 h_2 + b_3)
+
+    with :math:`W_1 \in \mathbb{R}^{3 \times 3}` Xavier-normal,
+    :math:`W_2 \in \mathbb{R}^{2 \times 3}` Kaiming-normal (gain :math:`\sqrt{2}`), and
+    :math:`W_3 \in \mathbb{R}^{2 \times 2}` and every bias left at PyTorch's default
+    :math:`U(\pm 1/\sqrt{\text{fan\_in}})`. Parameters: :math:`12 + 8 + 6 = 26`.
+
+    The softmax acts over the last dimension, so every output row is a probability vector.
+    All three layers are created first and initialised afterwards: the same order of random
+    draws as :func:`seed_net_sequential`, so one seed gives both the same parameters.
+    """
+
+    in_features = SEED_IN_FEATURES
+
+    def __init__(self) -> None:
+        super().__init__()  # registers the bookkeeping nn.Module needs before layers are set
+        self.linear1 = nn.Linear(3, 3)
+        self.linear2 = nn.Linear(3, 2)
+        self.out = nn.Linear(2, 2)
+        nn.init.xavier_normal_(self.linear1.weight)
+        nn.init.kaiming_normal_(self.linear2.weight, nonlinearity="relu")
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Map ``[batch, 3]`` inputs to ``[batch, 2]`` class probabilities (rows sum to 1)."""
+        check_input_width(x, self.in_features, type(self).__name__)
+        x = torch.sigmoid(self.linear1(x))
+        x = torch.relu(self.linear2(x))
+        return torch.softmax(self.out(x), dim=-1)
+
+
+def init_by_next_activation(module: nn.Module) -> None:
+    """Initialise each linear layer of an ``nn.Sequential`` by the activation that follows it.
+
+    Meant for ``model.apply(init_by_next_activation)``: ``apply`` calls it on every submodule
+    and finally on the container itself. On an ``nn.Sequential`` it walks the consecutive pairs
+    ``(Linear, activation)`` and re-draws the linear weight with
+    :data:`INIT_FOR_NEXT_ACTIVATION` (Xavier-normal before sigmoid/tanh, Kaiming-normal before
+    ReLU), in layer order; biases, and layers followed by anything else, keep their values.
+    Any other module is left untouched.
+    """
+    if not isinstance(module, nn.Sequential):
+        return
+    layers = list(module)
+    for layer, following in zip(layers[:-1], layers[1:], strict=True):
+        name = INIT_FOR_NEXT_ACTIVATION.get(type(following))
+        if isinstance(layer, nn.Linear) and name is not None:
+            with torch.no_grad():
+                INITIALIZERS[name](layer.weight)
+
+
+def seed_net_sequential() -> nn.Sequential:
+    """The seed article's network written as an ``nn.Sequential``, initialised via ``apply``.
+
+    Submodule names equal :class:`SeedNet`'s attribute names, so the two share
+    ``state_dict`` keys (``linear1.weight``, ``linear2.weight``, ``out.weight``, ...); under the
+    same seed both hold the same parameters and give the same outputs. Unlike :class:`SeedNet`
+    it does not check the input width (a wrong width fails inside the first matrix product).
+    """
+    model = nn.Sequential(
+        OrderedDict(
+            [
+                ("linear1", nn.Linear(3, 3)),
+                ("sigmoid", nn.Sigmoid()),
+                ("linear2", nn.Linear(3, 2)),
+                ("relu", nn.ReLU()),
+                ("out", nn.Linear(2, 2)),
+                ("softmax", nn.Softmax(dim=-1)),
+            ]
+        )
+    )
+    model.apply(init_by_next_activation)
+    return model
+
+
+def count_parameters(model: nn.Module, trainable_only: bool = False) -> int:
+    r"""Number of scalar parameters, :math:`\sum_p \operatorname{numel}(p)` over the model."""
+    return sum(p.numel() for p in model.parameters() if p.requires_grad or not trainable_only)
+
+
+def mlp_parameter_count(sizes: Sequence[int], bias: bool = True) -> int:
+    r"""Parameters of a fully connected network with widths ``sizes = [d_0, ..., d_L]``.
+
+    .. math::
+
+        \sum_{l=1}^{L} (d_{l-1} + 1)\, d_l \quad \text{(with bias)}, \qquad
+        \sum_{l=1}^{L} d_{l-1}\, d_l \quad \text{(without)}
+
+    Raises:
+        ValueError: if ``sizes`` has fewer than two entries or a non-positive width.
+    """
+    sizes = _check_sizes(sizes)
+    pairs = zip(sizes[:-1], sizes[1:], strict=True)
+    return sum((n_in + int(bias)) * n_out for n_in, n_out in pairs)

@@ -1,0 +1,179 @@
+"""Tests for nnlib.data (toy data sets), nnlib.training (loop, accuracy) and nnlib.boundary."""
+
+from __future__ import annotations
+
+import math
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import pytest  # noqa: E402
+import torch  # noqa: E402
+from torch import nn  # noqa: E402
+
+from nnlib import set_seed  # noqa: E402
+from nnlib.boundary import decision_grid, plot_decision_boundary, plot_points  # noqa: E402
+from nnlib.data import (  # noqa: E402
+    DATASETS,
+    make_circles,
+    make_moons,
+    make_toy_split,
+    train_test_split,
+)
+from nnlib.models import make_mlp  # noqa: E402
+from nnlib.training import History, accuracy, predict_proba, train_classifier  # noqa: E402
+
+
+@pytest.mark.parametrize("name", sorted(DATASETS))
+def test_datasets_shapes_balance_and_determinism(name) -> None:
+    x, y = DATASETS[name](n_samples=101, noise=0.1, seed=3)
+    assert x.shape == (101, 2) and x.dtype == torch.float32
+    assert y.shape == (101,) and y.dtype == torch.int64
+    assert int((y == 0).sum()) == 50 and int((y == 1).sum()) == 51
+    x2, y2 = DATASETS[name](n_samples=101, noise=0.1, seed=3)
+    torch.testing.assert_close(x2, x, rtol=0, atol=0)
+    assert torch.equal(y2, y)
+    x3, _ = DATASETS[name](n_samples=101, noise=0.1, seed=4)
+    assert not torch.equal(x3, x)
+
+
+def test_generators_leave_global_rng_alone() -> None:
+    torch.manual_seed(0)
+    expected = torch.rand(3)
+    torch.manual_seed(0)
+    make_moons(50, seed=1)
+    torch.testing.assert_close(torch.rand(3), expected)
+
+
+def test_noise_free_moons_and_circles_lie_on_their_curves() -> None:
+    x, y = make_moons(200, noise=0.0)
+    outer, inner = x[y == 0], x[y == 1]
+    torch.testing.assert_close(outer.norm(dim=1), torch.ones(len(outer)))
+    assert (outer[:, 1] >= 0).all()
+    centre = torch.tensor([1.0, 0.5])
+    torch.testing.assert_close((inner - centre).norm(dim=1), torch.ones(len(inner)))
+    x, y = make_circles(200, noise=0.0, factor=0.3)
+    radii = x.norm(dim=1)
+    torch.testing.assert_close(radii[y == 0], torch.ones(100))
+    torch.testing.assert_close(radii[y == 1], torch.full((100,), 0.3))
+
+
+@pytest.mark.parametrize(
+    ("call", "match"),
+    [
+        (lambda: make_moons(1), "n_samples"),
+        (lambda: make_moons(10, noise=-0.1), "noise"),
+        (lambda: make_circles(10, factor=1.5), "factor"),
+        (lambda: make_toy_split("spirals"), "valid names: moons, circles, blobs"),
+        (lambda: train_test_split(torch.zeros(4, 2), torch.zeros(3)), "same length"),
+        (lambda: train_test_split(torch.zeros(4, 2), torch.zeros(4), 0.0), "test_fraction"),
+    ],
+)
+def test_data_errors(call, match) -> None:
+    with pytest.raises(ValueError, match=match):
+        call()
+
+
+def test_split_is_a_partition() -> None:
+    x = torch.arange(20.0).reshape(10, 2)
+    y = torch.arange(10)
+    split = train_test_split(x, y, test_fraction=0.3, seed=1)
+    assert len(split.y_test) == 3 and len(split.y_train) == 7
+    assert sorted(torch.cat([split.y_train, split.y_test]).tolist()) == list(range(10))
+    torch.testing.assert_close(split.x_train[:, 0], 2.0 * split.y_train)  # rows stay paired
+    assert repr(split) == "Split(train=7, test=3)"
+
+
+def _moons_model() -> tuple[nn.Module, object]:
+    split = make_toy_split("moons", n_samples=300, noise=0.15, seed=0)
+    set_seed(0)
+    return make_mlp([2, 16, 16, 2], activation="relu", init="kaiming_normal"), split
+
+
+def test_training_learns_moons_and_is_deterministic(capsys) -> None:
+    model, split = _moons_model()
+    history = train_classifier(
+        model,
+        split.x_train,
+        split.y_train,
+        steps=200,
+        x_test=split.x_test,
+        y_test=split.y_test,
+        eval_every=100,
+        log_every=100,
+    )
+    assert isinstance(history, History)
+    assert len(history.losses) == len(history.grad_norms) == 200
+    assert history.steps[0] == 1 and history.steps[-1] == 200
+    assert history.eval_steps == [100, 200] and len(history.test_acc) == 2
+    assert history.losses[-1] < 0.5 * history.losses[0]
+    assert accuracy(model, split.x_test, split.y_test) >= 0.9
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 2 and lines[0].startswith("step  100  loss ")
+    again, _ = _moons_model()
+    h2 = train_classifier(again, split.x_train, split.y_train, steps=200)
+    assert h2.losses == history.losses
+
+
+def test_predict_proba_and_accuracy() -> None:
+    model = nn.Linear(2, 3)
+    with torch.no_grad():
+        model.weight.copy_(torch.tensor([[1.0, 0.0], [0.0, 1.0], [-1.0, -1.0]]))
+        model.bias.zero_()
+    x = torch.tensor([[2.0, 0.0], [0.0, 2.0], [-1.0, -1.0], [2.0, 0.0]])
+    probs = predict_proba(model, x)
+    torch.testing.assert_close(probs.sum(dim=1), torch.ones(4))
+    torch.testing.assert_close(probs[0], torch.softmax(torch.tensor([2.0, 0.0, -2.0]), dim=0))
+    assert accuracy(model, x, torch.tensor([0, 1, 2, 1])) == pytest.approx(0.75)
+    assert model.training  # mode restored
+
+
+def test_softmax_in_forward_bounds_the_loss_from_below() -> None:
+    # CE(softmax(p), y) >= log(1 + (C - 1) / e) for probabilities p: the double-softmax floor.
+    model, split = _moons_model()
+    double = nn.Sequential(model, nn.Softmax(dim=-1))
+    history = train_classifier(double, split.x_train, split.y_train, steps=100)
+    assert min(history.losses) >= math.log(1 + math.exp(-1))
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"optimizer": "rmsprop"}, "valid names: sgd, adam"),
+        ({"steps": 0}, "steps"),
+        ({"lr": 0.0}, "lr"),
+        ({"log_every": -1}, "log_every"),
+    ],
+)
+def test_training_errors(kwargs, match) -> None:
+    model, split = _moons_model()
+    with pytest.raises(ValueError, match=match):
+        train_classifier(model, split.x_train, split.y_train, **kwargs)
+
+
+def test_training_rejects_mismatched_shapes() -> None:
+    model, split = _moons_model()
+    with pytest.raises(ValueError, match=r"expected x of shape \[n, features\]"):
+        train_classifier(model, split.x_train, split.y_train[:-1])
+
+
+def test_decision_grid_and_plots() -> None:
+    model = nn.Linear(2, 2)
+    with torch.no_grad():  # class 1 where x1 > 0
+        model.weight.copy_(torch.tensor([[-1.0, 0.0], [1.0, 0.0]]))
+        model.bias.zero_()
+    x = torch.tensor([[-1.0, -1.0], [1.0, 1.0]])
+    xx, yy, pred = decision_grid(model, x, resolution=11, padding=0.0)
+    assert xx.shape == yy.shape == pred.shape == (11, 11)
+    assert (pred[xx > 0] == 1).all() and (pred[xx < 0] == 0).all()
+    fig = plot_decision_boundary(model, x, torch.tensor([0, 1]), title="决策边界")
+    assert fig.axes[0].get_title() == "决策边界"
+    plt.close(fig)
+    fig = plot_points(x, torch.tensor([0, 1]))
+    plt.close(fig)
+    with pytest.raises(ValueError, match="resolution"):
+        decision_grid(model, x, resolution=1)
+    with pytest.raises(ValueError, match="labels must be in"):
+        plot_points(x, torch.tensor([0, 7]))
