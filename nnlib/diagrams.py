@@ -309,7 +309,8 @@ def draw_biological_neuron() -> Figure:
     """Draw a schematic biological neuron with Chinese labels.
 
     Labelled parts: 树突 (dendrites), 细胞体 (soma), 细胞核 (nucleus), 轴丘 (axon hillock),
-    轴突 (axon), 轴突末梢 (axon terminals), plus an arrow for the direction the signal travels.
+    轴突 (axon), 髓鞘 (myelin sheath), 轴突末梢 (axon terminals), plus an arrow for the
+    direction the signal travels.
     Simple shapes, not anatomy: the point is where signals enter, where they are integrated and
     where the output leaves.
     """
@@ -320,12 +321,20 @@ def draw_biological_neuron() -> Figure:
     body = "#f4d6c6"
     edge = "#8c4a2f"
     # Dendrites: branching lines on the left of the soma.
-    for angle_y, spread in [(1.3, 0.5), (0.2, 0.6), (-1.0, 0.5)]:
-        x0, y0 = cx - 0.7, cy + angle_y * 0.45
-        x1, y1 = cx - 2.0, cy + angle_y
-        ax.plot([x0, x1], [y0, y1], color=edge, lw=2.2, zorder=1)
-        for dy in (spread, -spread * 0.6):
-            ax.plot([x1, x1 - 0.9], [y1, y1 + dy], color=edge, lw=1.4, zorder=1)
+    # (end of trunk dy, [(branch dx, branch dy), ...])
+    dendrites = [
+        (1.3, [(-0.9, 0.5), (-0.6, -0.3), (-0.75, 0.05)]),
+        (0.2, [(-1.0, 0.45), (-0.8, -0.35)]),
+        (-1.0, [(-0.7, 0.3), (-1.0, -0.35), (-0.3, -0.7)]),
+    ]
+    for trunk_dy, branches in dendrites:
+        x0, y0 = cx - 0.7, cy + trunk_dy * 0.45
+        x1, y1 = cx - 2.0, cy + trunk_dy
+        ax.plot([x0, x1], [y0, y1], color=edge, lw=2.2, zorder=1, solid_capstyle="round")
+        for bx, by in branches:
+            ax.plot(
+                [x1, x1 + bx], [y1, y1 + by], color=edge, lw=1.3, zorder=1, solid_capstyle="round"
+            )
     ax.add_patch(Ellipse((cx, cy), 1.9, 1.6, facecolor=body, edgecolor=edge, lw=1.5, zorder=2))
     ax.add_patch(Circle((cx - 0.1, cy), 0.33, facecolor="#b5654a", edgecolor=edge, zorder=3))
     # Axon hillock: a cone where the axon leaves the soma.
@@ -372,7 +381,8 @@ def draw_biological_neuron() -> Figure:
     label("细胞体\n(soma)", (cx + 0.4, cy + 0.7), (3.6, 5.0))
     label("细胞核\n(nucleus)", (cx - 0.1, cy - 0.3), (2.2, 0.75))
     label("轴丘\n(axon hillock)", (cx + 1.2, cy - 0.15), (5.0, 1.0))
-    label("轴突\n(axon)", (7.2, cy + 0.2), (7.2, 4.6))
+    label("轴突\n(axon)", (6.5, cy + 0.05), (6.5, 4.6))
+    label("髓鞘\n(myelin)", (8.6, cy - 0.2), (8.6, 1.2))
     label("轴突末梢\n(axon terminal)", (10.85, cy + 0.8), (10.6, 4.9))
     flow = FancyArrowPatch(
         (0.4, -0.2), (10.9, -0.2), arrowstyle="-|>", mutation_scale=12, color="#1f4e79", lw=1.2

@@ -145,7 +145,7 @@ def test_neuron_rejects_bad_input_count(n_inputs, error) -> None:
 
 def test_biological_neuron_labels() -> None:
     text = _texts(diagrams.draw_biological_neuron())
-    for part in ("树突", "细胞体", "细胞核", "轴丘", "轴突", "轴突末梢", "信号传递方向"):
+    for part in ("树突", "细胞体", "细胞核", "轴丘", "轴突", "髓鞘", "轴突末梢", "信号传递方向"):
         assert part in text, part
 
 
