@@ -1,0 +1,198 @@
+"""Page metadata and page-speed fixes for the built site (README "网站").
+
+Metadata, per page:
+- ``<meta name="description">``: the page's own (MyST ``html_meta``) if it has one, else its
+  first paragraph of prose, shortened to ``site_description_length`` characters;
+- Open Graph tags (``og:title``, ``og:description``, ``og:type``, ``og:locale``,
+  ``og:site_name``, and, once the public address is known, ``og:url`` and ``og:image``).
+  The public address is ``html_baseurl`` or, if that is empty, the GitHub Pages address derived
+  from ``repository.url`` (https://github.com/OWNER/REPO → https://OWNER.github.io/REPO/), so
+  the repository URL stays the one place that names the site. No ``rel=canonical`` is added.
+
+Speed (each measured with Lighthouse, see ``scripts/lighthouse_benchmark.py``):
+- the theme's ``scripts/fontawesome.js`` (1.5 MB, ≈ 530 kB gzipped, on every page) draws icons
+  that the theme's CSS already draws with the Font Awesome web fonts, so it is replaced by an
+  empty script in the output (the installed theme is not touched);
+- those web fonts (≈ 300 kB) are cut down to the icons the site uses: every ``fa-*`` class
+  named in the built pages or the theme's scripts, looked up in the theme's CSS. fontTools
+  (a matplotlib dependency) does the subsetting, brotli writes WOFF2.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+from typing import Any
+
+from docutils import nodes
+from sphinx.application import Sphinx
+from sphinx.util import logging
+
+logger = logging.getLogger(__name__)
+
+FONTAWESOME_JS_STUB = (
+    "/* Icons are drawn by the theme's CSS with the Font Awesome web fonts; the theme's 1.5 MB\n"
+    "   fontawesome.js is replaced by this empty file (see _ext/site_quality.py). */\n"
+)
+
+
+# --------------------------------------------------------------------------- metadata
+def site_url(app: Sphinx) -> str:
+    """Public address of the site, ending in '/', or '' when unknown."""
+    base = (app.config.html_baseurl or "").strip()
+    if not base:
+        repo = str(app.config.html_theme_options.get("repository_url", "") or "")
+        match = re.fullmatch(r"https://github\.com/([^/]+)/([^/]+?)(?:\.git)?/?", repo)
+        if match:
+            owner, name = match.groups()
+            base = f"https://{owner.lower()}.github.io/{name}/"
+    return base if not base or base.endswith("/") else base + "/"
+
+
+def first_paragraph(doctree: nodes.document) -> str:
+    """Text of the first paragraph of prose (not inside a code cell, admonition or table)."""
+    skip = (nodes.literal_block, nodes.Admonition, nodes.table, nodes.container, nodes.raw)
+    for para in doctree.findall(nodes.paragraph):
+        parent = para.parent
+        inside = False
+        while parent is not None:
+            if isinstance(parent, skip) or parent.get("classes", None) and any(
+                c.startswith("cell") for c in parent.get("classes", [])
+            ):
+                inside = True
+                break
+            parent = parent.parent
+        text = " ".join(para.astext().split())
+        if not inside and len(text) >= 10:
+            return text
+    return ""
+
+
+def shorten(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    # End at the last full stop or comma in the second half, if there is one.
+    stops = [cut.rfind(p) for p in "。；！？，,."]
+    best = max(stops)
+    return cut[: best + 1] if best >= limit // 2 else cut.rstrip() + "…"
+
+
+def add_metadata(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
+) -> None:
+    if doctree is None:  # genindex, search: nothing to describe
+        return
+    metatags = context.get("metatags", "")
+    description = ""
+    for tag in re.findall(r"<meta\b[^>]*>", metatags):
+        if 'name="description"' in tag:
+            description = html.unescape(re.search(r'content="([^"]*)"', tag).group(1))
+    if not description:
+        description = shorten(first_paragraph(doctree), app.config.site_description_length)
+        if not description:
+            description = app.config.site_description
+        if description:
+            metatags += f'\n<meta name="description" content="{html.escape(description)}" />'
+    site_name = app.config.html_title or app.config.project
+    title = re.sub(r"<[^>]+>", "", context.get("title", "")) or site_name
+    og = {
+        "og:title": title if title == site_name else f"{title} — {site_name}",
+        "og:type": "website" if pagename == app.config.root_doc else "article",
+        "og:locale": (app.config.language or "zh_CN").replace("-", "_"),
+        "og:site_name": site_name,
+        "og:description": description,
+    }
+    base = site_url(app)
+    if base:
+        og["og:url"] = base + app.builder.get_target_uri(pagename)
+        if app.config.site_social_image:
+            og["og:image"] = base + "_static/" + app.config.site_social_image
+    for prop, value in og.items():
+        if value:
+            metatags += f'\n<meta property="{prop}" content="{html.escape(value)}" />'
+    context["metatags"] = metatags
+
+
+# --------------------------------------------------------------------------- speed
+def used_icon_names(outdir: Path) -> set[str]:
+    names: set[str] = set()
+    pattern = re.compile(r"\bfa-[a-z0-9]+(?:-[a-z0-9]+)*")
+    files = list(outdir.rglob("*.html")) + list((outdir / "_static").rglob("*.js"))
+    for file in files:
+        if file.name == "fontawesome.js":
+            continue
+        names.update(pattern.findall(file.read_text(encoding="utf-8", errors="ignore")))
+    return names
+
+
+def icon_codepoints(theme_css: str, names: set[str]) -> set[int]:
+    """Code points of the named icons, from rules like ``.fa-github:before{content:"\\f09b"}``."""
+    points: set[int] = set()
+    for selectors, code in re.findall(r"([^{}]+)\{content:\"\\([0-9a-f]{4,5})\"\}", theme_css):
+        for sel in selectors.split(","):
+            match = re.fullmatch(r"\s*\.(fa-[a-z0-9-]+):(?::)?(?:before|after)\s*", sel)
+            if match and match.group(1) in names:
+                points.add(int(code, 16))
+    return points
+
+
+def subset_icon_fonts(outdir: Path) -> None:
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    static = outdir / "_static"
+    css_file = static / "styles" / "pydata-sphinx-theme.css"
+    fonts = sorted((static / "vendor" / "fontawesome").rglob("*.woff2"))
+    if not css_file.is_file() or not fonts:
+        logger.warning("site_quality: theme icon fonts not found; nothing subset")
+        return
+    points = icon_codepoints(css_file.read_text(encoding="utf-8"), used_icon_names(outdir))
+    for font_path in fonts:
+        font = TTFont(font_path)
+        keep = points & set(font.getBestCmap())
+        options = subset.Options()
+        options.flavor = "woff2"
+        options.layout_features = ["*"]
+        options.notdef_outline = True
+        subsetter = subset.Subsetter(options)
+        subsetter.populate(unicodes=sorted(keep) or [0x20])
+        subsetter.subset(font)
+        font.flavor = "woff2"
+        font.save(font_path)
+        # The .ttf twins are only fallbacks for browsers without WOFF2 (none current).
+
+
+def replace_fontawesome_js(outdir: Path) -> None:
+    script = outdir / "_static" / "scripts" / "fontawesome.js"
+    if script.is_file():
+        script.write_text(FONTAWESOME_JS_STUB, encoding="utf-8")
+        for extra in ("fontawesome.js.map", "fontawesome.js.LICENSE.txt"):
+            (script.parent / extra).unlink(missing_ok=True)
+
+
+def speed_up(app: Sphinx, exception: Exception | None) -> None:
+    if exception is not None or app.builder.format != "html":
+        return
+    outdir = Path(app.outdir)
+    replace_fontawesome_js(outdir)
+    subset_icon_fonts(outdir)
+
+
+def logo_with_title(app: Sphinx, config: Any) -> None:
+    """Show the book title beside the (square) logo; with a logo the theme hides it by default."""
+    logo = config.html_theme_options.setdefault("logo", {})
+    logo.setdefault("text", config.html_title or config.project)
+    logo.setdefault("alt_text", "")
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    app.connect("config-inited", logo_with_title)
+    app.add_config_value("site_description_length", 110, "html")
+    app.add_config_value("site_social_image", "", "html")
+    # Used for a page without a paragraph of prose and without its own description.
+    app.add_config_value("site_description", "", "html")
+    app.connect("html-page-context", add_metadata)
+    app.connect("build-finished", speed_up)
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
