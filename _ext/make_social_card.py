@@ -20,7 +20,8 @@ PAGE = f"""<!doctype html><html lang="zh-CN"><meta charset="utf-8">
   font-family:'Noto Sans CJK SC','Noto Sans SC',sans-serif;color:#1f2d3d">
 <img src="data:image/svg+xml;base64,{{logo}}" width="260" height="260">
 <div><div style="font-size:64px;font-weight:700;line-height:1.3">{TITLE}</div>
-<div style="font-size:32px;line-height:1.5;margin-top:32px;color:#3d5a80">{SUBTITLE}</div></div></body></html>"""
+<div style="font-size:32px;line-height:1.5;margin-top:32px;color:#3d5a80">{SUBTITLE}</div>
+</div></body></html>"""
 
 
 def main() -> None:

@@ -53,18 +53,19 @@ def site_url(app: Sphinx) -> str:
 def first_paragraph(doctree: nodes.document) -> str:
     """Text of the first paragraph of prose (not inside a code cell, admonition or table)."""
     skip = (nodes.literal_block, nodes.Admonition, nodes.table, nodes.container, nodes.raw)
-    for para in doctree.findall(nodes.paragraph):
-        parent = para.parent
-        inside = False
+
+    def in_skipped(node: nodes.Node) -> bool:
+        parent = node.parent
         while parent is not None:
-            if isinstance(parent, skip) or parent.get("classes", None) and any(
-                c.startswith("cell") for c in parent.get("classes", [])
-            ):
-                inside = True
-                break
+            classes = parent.get("classes", []) if isinstance(parent, nodes.Element) else []
+            if isinstance(parent, skip) or any(c.startswith("cell") for c in classes):
+                return True
             parent = parent.parent
+        return False
+
+    for para in doctree.findall(nodes.paragraph):
         text = " ".join(para.astext().split())
-        if not inside and len(text) >= 10:
+        if len(text) >= 10 and not in_skipped(para):
             return text
     return ""
 
