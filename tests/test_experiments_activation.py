@@ -97,6 +97,7 @@ def test_dead_unit_experiment_relu_vs_leaky() -> None:
     relu, leaky = reports["relu"], reports["leaky_relu"]
     assert relu.inactive_after.sum() > relu.inactive_init.sum()
     assert relu.loss_after > relu.loss_init  # the step was too large
+    assert 0 <= relu.saturated_after <= 1
     assert relu.inactive_all_zero_grad and np.all(relu.zero_grad_after >= relu.inactive_after)
     assert not leaky.inactive_all_zero_grad and np.all(leaky.zero_grad_after == 0)
     with pytest.raises(ValueError, match="learning rates"):

@@ -192,6 +192,8 @@ class DeadUnitReport:
             exactly zero gradient (:func:`zero_grad_units`).
         inactive_all_zero_grad: whether every unit inactive after the big step also got an
             exactly zero gradient (always true for ReLU, false for Leaky ReLU).
+        saturated_after: fraction of samples whose loss gradient with respect to the logits is
+            exactly zero after the big step (softmax rounded to exactly 0 and 1 in float32).
         loss_init, loss_after: cross-entropy before and right after the big step.
         loss_recovered: cross-entropy after the recovery steps.
     """
@@ -202,6 +204,7 @@ class DeadUnitReport:
     zero_grad_init: np.ndarray
     zero_grad_after: np.ndarray
     inactive_all_zero_grad: bool
+    saturated_after: float
     loss_init: float
     loss_after: float
     loss_recovered: float
@@ -255,6 +258,9 @@ def dead_unit_experiment(
     inactive_after = inactive_units(model, x)
     zero_after = zero_grad_units(model, x, y)
     loss_after = loss_value()
+    with torch.no_grad():
+        dlogits = torch.softmax(model(x), dim=-1) - F.one_hot(y, sizes[-1])
+        saturated = (dlogits == 0).all(dim=1).float().mean().item()
     for _ in range(recovery_steps):
         sgd_step(recovery_lr)
     return DeadUnitReport(
@@ -266,6 +272,7 @@ def dead_unit_experiment(
         inactive_all_zero_grad=all(
             bool(np.all(z[i])) for i, z in zip(inactive_after, zero_after, strict=True)
         ),
+        saturated_after=saturated,
         loss_init=loss_init,
         loss_after=loss_after,
         loss_recovered=loss_value(),
