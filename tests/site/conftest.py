@@ -1,13 +1,37 @@
-"""Fixtures for the checks on the built site (run after `jupyter-book build .`)."""
+"""Fixtures for the checks on the built site (run after `jupyter-book build .`).
+
+Static checks read the HTML in `_build/html` (or `$SITE_HTML_DIR`). Browser checks serve that
+folder on 127.0.0.1 and drive the system Chromium through Playwright. Without a browser they
+are skipped on a developer machine and fail in CI (`CI` set), which installs Chromium.
+"""
 
 from __future__ import annotations
 
+import functools
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
-HTML = ROOT / "_build" / "html"
+HTML = Path(os.environ.get("SITE_HTML_DIR", ROOT / "_build" / "html"))
+ARTIFACTS = ROOT / "artifacts" / "screenshots"
+
+# Flags that let Debian's Chromium run headless as root in a container, with no network noise.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 @pytest.fixture(scope="session")
@@ -17,3 +41,68 @@ def html_dir() -> Path:
             "the site is not built: run `jupyter-book build .` first (scripts/test.sh does)"
         )
     return HTML
+
+
+def book_pages() -> list[str]:
+    """Pages of the book in reading order (from _toc.yml), as paths relative to the site root."""
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    docs = [toc["root"]]
+    for entry in toc.get("chapters", []):
+        docs.append(entry["file"])
+    return [f"{doc}.html" for doc in docs]
+
+
+def chromium_path() -> str | None:
+    for name in ("chromium", "chromium-browser"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+def need_browser(reason: str) -> None:
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason} (CI must run the browser tests: .ci/run installs chromium)")
+    pytest.skip(reason)
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        pass
+
+
+@pytest.fixture(scope="session")
+def site_url(html_dir: Path) -> Iterator[str]:
+    """The built site served over HTTP on 127.0.0.1 (a free port), for the browser tests."""
+    handler = functools.partial(_QuietHandler, directory=str(html_dir))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    executable = chromium_path()
+    if executable is None:
+        need_browser("no chromium executable on PATH")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        need_browser("playwright is not installed (pip install -r requirements.txt)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture(scope="session")
+def screenshot_dir() -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS

@@ -1,0 +1,210 @@
+"""The built site in headless Chromium: offline, error-free, typeset, searchable, screenshotted.
+
+Every page is opened once at desktop and once at phone width; each visit records console
+errors, every request, images, math and buttons, and saves a full-page screenshot to
+``artifacts/screenshots/`` (kept by CI as an artifact). The tests then assert on the records.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+import pytest
+from conftest import book_pages
+
+VIEWPORTS = {
+    "desktop": {"viewport": {"width": 1366, "height": 900}},
+    "phone": {
+        "viewport": {"width": 390, "height": 844},
+        "device_scale_factor": 2,
+        "is_mobile": True,
+        "has_touch": True,
+    },
+}
+PAGES = book_pages() + ["search.html", "genindex.html"]
+CHAPTERS = [p for p in book_pages() if p.startswith("chapters/")]
+
+# Words that appear only in page bodies (not in any title) and the page search must find.
+SEARCH_CASES = [
+    ("梯度消失", "chapters/02_activation.html"),
+    ("对称", "chapters/03_initialization.html"),
+    ("树突", "chapters/01_neural_network.html"),
+]
+
+PAGE_STATE_JS = """async () => {
+  const images = [...document.images];
+  await Promise.all(images.map((img) => {
+    img.loading = "eager";
+    return img.decode().catch(() => {});
+  }));
+  const main = document.querySelector("main") || document.body;
+  const clone = main.cloneNode(true);
+  clone.querySelectorAll("pre, code, script, style, mjx-assistive-mml").forEach((e) => e.remove());
+  const text = clone.textContent;
+  const maths = [...document.querySelectorAll(".math")];
+  return {
+    brokenImages: images.filter((i) => !(i.complete && i.naturalWidth > 0)).map((i) => i.src),
+    imageCount: images.length,
+    rawMath: (text.match(/\\\\\\(|\\\\\\[|\\$\\$/g) || []).length,
+    mathCount: maths.length,
+    untypesetMath: maths.filter((m) => !m.querySelector("mjx-container")).length,
+    launchButtons: document.querySelectorAll(".dropdown-launch-buttons a").length,
+    downloadButtons: document.querySelectorAll(".dropdown-download-buttons a").length,
+    title: document.title,
+  };
+}"""
+
+
+@dataclass
+class Visit:
+    console_errors: list[str] = field(default_factory=list)
+    foreign_requests: list[str] = field(default_factory=list)
+    failed_requests: list[str] = field(default_factory=list)
+    state: dict[str, Any] = field(default_factory=dict)
+
+
+def shot_name(page: str, viewport: str) -> str:
+    return page.removesuffix(".html").replace("/", "__") + f"-{viewport}.png"
+
+
+@pytest.fixture(scope="module")
+def visits(browser: Any, site_url: str, screenshot_dir: Path) -> dict[tuple[str, str], Visit]:
+    origin = "{0.scheme}://{0.netloc}".format(urlsplit(site_url))
+    records: dict[tuple[str, str], Visit] = {}
+    for viewport, options in VIEWPORTS.items():
+        context = browser.new_context(**options)
+        for page_path in PAGES:
+            visit = Visit()
+            page = context.new_page()
+            page.on(
+                "console",
+                lambda m, v=visit: v.console_errors.append(m.text) if m.type == "error" else None,
+            )
+            page.on("pageerror", lambda e, v=visit: v.console_errors.append(str(e)))
+
+            def on_request(request: Any, v: Visit = visit) -> None:
+                url = request.url
+                if not url.startswith(("data:", "blob:")) and not url.startswith(origin + "/"):
+                    v.foreign_requests.append(url)
+
+            page.on("request", on_request)
+            page.on("requestfailed", lambda r, v=visit: v.failed_requests.append(r.url))
+            page.on(
+                "response",
+                lambda r, v=visit: (
+                    v.failed_requests.append(f"{r.status} {r.url}") if r.status >= 400 else None
+                ),
+            )
+            page.goto(site_url + page_path, wait_until="networkidle")
+            visit.state = page.evaluate(PAGE_STATE_JS)
+            page.screenshot(
+                path=str(screenshot_dir / shot_name(page_path, viewport)), full_page=True
+            )
+            page.close()
+            records[(page_path, viewport)] = visit
+        context.close()
+    return records
+
+
+ALL_VISITS = [(p, v) for p in PAGES for v in VIEWPORTS]
+
+
+@pytest.mark.parametrize(("page", "viewport"), ALL_VISITS)
+def test_no_console_errors(visits: dict, page: str, viewport: str) -> None:
+    assert visits[(page, viewport)].console_errors == []
+
+
+@pytest.mark.parametrize(("page", "viewport"), ALL_VISITS)
+def test_no_request_leaves_the_site(visits: dict, page: str, viewport: str) -> None:
+    visit = visits[(page, viewport)]
+    assert visit.foreign_requests == [], "requests to another origin"
+    assert visit.failed_requests == [], "failed requests (404s, aborted)"
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_image_loads(visits: dict, page: str) -> None:
+    state = visits[(page, "desktop")].state
+    assert state["brokenImages"] == []
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_math_is_typeset(visits: dict, page: str) -> None:
+    state = visits[(page, "desktop")].state
+    assert state["rawMath"] == 0, r"raw \( \[ or $$ left in the page text"
+    assert state["untypesetMath"] == 0, f"{state['untypesetMath']} of {state['mathCount']}"
+
+
+@pytest.mark.parametrize("page", CHAPTERS)
+def test_chapter_has_launch_and_download_buttons(visits: dict, page: str) -> None:
+    state = visits[(page, "desktop")].state
+    assert state["launchButtons"] >= 2, "Binder and Colab launch buttons"
+    assert state["downloadButtons"] >= 1, "download buttons (.ipynb / source)"
+
+
+@pytest.mark.parametrize("page", book_pages())
+def test_page_title_is_chinese(visits: dict, page: str) -> None:
+    title = visits[(page, "desktop")].state["title"]
+    assert re.search(r"[\u4e00-\u9fff]", title), title
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_screenshots_saved(visits: dict, screenshot_dir: Path, page: str) -> None:
+    for viewport in VIEWPORTS:
+        shot = screenshot_dir / shot_name(page, viewport)
+        assert shot.is_file() and shot.stat().st_size > 10_000, shot
+
+
+def search(browser: Any, site_url: str, query: str) -> list[str]:
+    page = browser.new_page()
+    try:
+        page.goto(f"{site_url}search.html?q={quote(query)}", wait_until="networkidle")
+        page.wait_for_function(
+            "() => { const s = document.querySelector('#search-results p.search-summary');"
+            " return s && s.innerText.trim().length > 0; }",
+            timeout=15_000,
+        )
+        hrefs = page.eval_on_selector_all(
+            "#search-results ul.search li > a", "els => els.map(e => e.getAttribute('href'))"
+        )
+    finally:
+        page.close()
+    return [h.split("#")[0] for h in hrefs]
+
+
+@pytest.mark.parametrize(("query", "expected"), SEARCH_CASES)
+def test_chinese_search_finds_body_words(
+    browser: Any, site_url: str, html_dir: Path, query: str, expected: str
+) -> None:
+    html = (html_dir / expected).read_text(encoding="utf-8")
+    assert query in html, f"{query} does not appear in {expected} (yet)"
+    assert query not in re.sub(r"<[^>]+>", "", re.search(r"<title>(.*?)</title>", html).group(1))
+    assert expected in search(browser, site_url, query)
+
+
+def test_search_of_unknown_word_finds_nothing(browser: Any, site_url: str) -> None:
+    assert search(browser, site_url, "量子纠缠") == []
+
+
+@pytest.mark.parametrize("page", CHAPTERS)
+def test_plots_readable_in_dark_mode(
+    browser: Any, site_url: str, screenshot_dir: Path, page: str
+) -> None:
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, color_scheme="dark")
+    tab = context.new_page()
+    try:
+        tab.goto(site_url + page, wait_until="networkidle")
+        assert tab.evaluate("document.documentElement.dataset.theme") == "dark"
+        backgrounds = tab.evaluate(
+            "() => [...document.querySelectorAll('.cell_output img')]"
+            ".map((i) => getComputedStyle(i).backgroundColor)"
+        )
+        tab.screenshot(path=str(screenshot_dir / shot_name(page, "dark")), full_page=True)
+    finally:
+        context.close()
+    for color in backgrounds:
+        r, g, b = (int(x) for x in re.findall(r"\d+", color)[:3])
+        assert 0.2126 * r + 0.7152 * g + 0.0722 * b > 180, f"plot on a dark card: {color}"
