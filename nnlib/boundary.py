@@ -7,8 +7,6 @@ vision deficiencies).
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import torch
 from matplotlib.axes import Axes
@@ -54,23 +52,15 @@ def plot_points(
     ax.set_title(title)
     ax.set_xlabel("$x_1$")
     ax.set_ylabel("$x_2$")
-    ax.set_aspect("equal", adjustable="datalim")
-    ax.legend(loc="lower left", markerscale=1.2)
+    ax.legend(loc="best", markerscale=1.2)
     return fig
 
 
 @torch.no_grad()
-def decision_grid(
-    model: nn.Module, x: torch.Tensor, resolution: int = 150, padding: float = 0.4
+def _grid_scores(
+    model: nn.Module, x: torch.Tensor, resolution: int, padding: float
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    r"""Evaluate ``model`` on a square grid of ``resolution``² points around ``x`` (± ``padding``).
-
-    Returns the grid coordinates ``xx``, ``yy`` and the predicted class
-    :math:`\arg\max_c f(x)_c` at every grid point (same for logits and probabilities).
-
-    Raises:
-        ValueError: if ``resolution < 2`` or ``x`` is not ``[n, 2]``.
-    """
+    """Grid coordinates around ``x`` and the model's outputs ``[resolution, resolution, C]``."""
     if resolution < 2:
         raise ValueError(f"resolution must be >= 2, got {resolution}")
     if x.dim() != 2 or x.shape[1] != 2:
@@ -83,10 +73,25 @@ def decision_grid(
     was_training = model.training
     model.eval()
     try:
-        pred = model(torch.stack([xx.flatten(), yy.flatten()], dim=1)).argmax(dim=-1)
+        scores = model(torch.stack([xx.flatten(), yy.flatten()], dim=1))
     finally:
         model.train(was_training)
-    return xx.numpy(), yy.numpy(), pred.reshape(xx.shape).numpy()
+    return xx.numpy(), yy.numpy(), scores.reshape(*xx.shape, -1).numpy()
+
+
+def decision_grid(
+    model: nn.Module, x: torch.Tensor, resolution: int = 150, padding: float = 0.4
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    r"""Evaluate ``model`` on a square grid of ``resolution``² points around ``x`` (± ``padding``).
+
+    Returns the grid coordinates ``xx``, ``yy`` and the predicted class
+    :math:`\arg\max_c f(x)_c` at every grid point (same for logits and probabilities).
+
+    Raises:
+        ValueError: if ``resolution < 2`` or ``x`` is not ``[n, 2]``.
+    """
+    xx, yy, scores = _grid_scores(model, x, resolution, padding)
+    return xx, yy, scores.argmax(axis=-1)
 
 
 def plot_decision_boundary(
@@ -97,20 +102,27 @@ def plot_decision_boundary(
     title: str = "",
     ax: Axes | None = None,
     resolution: int = 150,
-    **kwargs: Any,
+    padding: float = 0.4,
 ) -> Figure:
-    """Shade the region each class is predicted in, draw the boundary, then the points ``(x, y)``.
+    r"""Shade the region each class is predicted in, draw the boundary, then the points ``(x, y)``.
 
-    Extra keyword arguments go to :func:`decision_grid`. Errors as in :func:`decision_grid` and
-    :func:`plot_points`.
+    For two classes the boundary is the smooth curve :math:`f(x)_1 = f(x)_0` (where the two
+    scores tie); for more classes it follows the grid cells where the predicted class changes.
+    The axes are limited to the grid. Errors as in :func:`decision_grid` and :func:`plot_points`.
     """
-    xx, yy, pred = decision_grid(model, x, resolution=resolution, **kwargs)
+    xx, yy, scores = _grid_scores(model, x, resolution, padding)
+    pred = scores.argmax(axis=-1)
     fig, ax = _target_axes(ax)
-    n_classes = len(CLASS_STYLES)
     colours = [c for c, _, _ in CLASS_STYLES]
-    levels = np.arange(n_classes + 1) - 0.5
+    levels = np.arange(len(CLASS_STYLES) + 1) - 0.5
     ax.contourf(xx, yy, pred, levels=levels, colors=colours, alpha=0.15)
-    if np.unique(pred).size > 1:
+    if scores.shape[-1] == 2:
+        diff = scores[..., 1] - scores[..., 0]
+        if diff.min() < 0 < diff.max():
+            ax.contour(xx, yy, diff, levels=[0.0], colors="black", linewidths=1.0)
+    elif np.unique(pred).size > 1:
         ax.contour(xx, yy, pred, levels=levels[1:-1], colors="black", linewidths=1.0)
     plot_points(x, y, title=title, ax=ax)
+    ax.set_xlim(xx.min(), xx.max())
+    ax.set_ylim(yy.min(), yy.max())
     return fig
