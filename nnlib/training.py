@@ -1,4 +1,4 @@
-r"""A small, deterministic training loop for classifiers, plus accuracy and probabilities.
+r"""Small, deterministic training loops (classification and regression), accuracy, probabilities.
 
 One step of full-batch training is the five lines every PyTorch loop has:
 
@@ -128,30 +128,18 @@ def train_classifier(
             non-positive ``steps`` or ``lr``, negative intervals, or mismatched shapes.
     """
     _check_xy(x, y)
-    if optimizer not in OPTIMIZERS:
-        raise ValueError(f"unknown optimizer {optimizer!r}; valid names: {', '.join(OPTIMIZERS)}")
-    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
-        raise ValueError(f"steps must be a positive int, got {steps!r}")
-    if not lr > 0:
-        raise ValueError(f"lr must be > 0, got {lr!r}")
     if eval_every < 0 or log_every < 0:
         raise ValueError(f"eval_every and log_every must be >= 0, got {eval_every}, {log_every}")
     has_test = x_test is not None and y_test is not None
     if has_test:
         _check_xy(x_test, y_test)
+    opt = _make_optimizer(model, optimizer, lr, weight_decay, steps)
     loss_fn = nn.CrossEntropyLoss() if loss_fn is None else loss_fn
-    opt = OPTIMIZERS[optimizer](model.parameters(), lr=lr, weight_decay=weight_decay)
     history = History()
     model.train()
     for step in range(1, steps + 1):
-        opt.zero_grad()
-        loss = loss_fn(model(x), y)
-        loss.backward()
-        grads = [p.grad.flatten() for p in model.parameters() if p.grad is not None]
-        history.grad_norms.append(torch.cat(grads).norm().item() if grads else 0.0)
-        opt.step()
-        history.losses.append(loss.item())
-        line = f"step {step:4d}  loss {loss.item():.4f}"
+        loss = _step(model, opt, loss_fn, x, y, history)
+        line = f"step {step:4d}  loss {loss:.4f}"
         if eval_every and step % eval_every == 0:
             history.eval_steps.append(step)
             history.train_acc.append(accuracy(model, x, y))
@@ -162,3 +150,86 @@ def train_classifier(
         if log_every and step % log_every == 0:
             print(line)
     return history
+
+
+def train_regressor(
+    model: nn.Module,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    *,
+    steps: int = 1000,
+    lr: float = 0.01,
+    optimizer: str = "adam",
+    log_every: int = 0,
+) -> History:
+    r"""Fit ``model`` to real-valued targets by full-batch mean squared error.
+
+    .. math:: L = \frac{1}{n k} \sum_{i=1}^{n} \lVert f(x_i) - y_i \rVert^2,
+        \quad y_i \in \mathbb{R}^k
+
+    Args:
+        model: maps inputs ``[n, d]`` to outputs of the same shape as ``y``.
+        x, y: inputs ``[n, d]`` and targets ``[n, k]``.
+        steps, lr, optimizer: as in :func:`train_classifier`.
+        log_every: print ``step`` and loss (4 decimals) every this many steps (0: silent).
+
+    Raises:
+        ValueError: if ``x`` or ``y`` is not 2-D, their lengths differ, the model's output shape
+            differs from ``y``'s, or an optimizer argument is invalid (see
+            :func:`train_classifier`).
+    """
+    if x.dim() != 2 or y.dim() != 2 or len(x) != len(y):
+        raise ValueError(
+            f"expected x of shape [n, d] and y of shape [n, k], got {list(x.shape)} and "
+            f"{list(y.shape)}"
+        )
+    if log_every < 0:
+        raise ValueError(f"log_every must be >= 0, got {log_every}")
+    with torch.no_grad():
+        out_shape = model(x[:1]).shape
+    if out_shape[1:] != y.shape[1:]:
+        raise ValueError(
+            f"model outputs {list(out_shape[1:])} per sample, y has {list(y.shape[1:])}"
+        )
+    opt = _make_optimizer(model, optimizer, lr, 0.0, steps)
+    history = History()
+    model.train()
+    for step in range(1, steps + 1):
+        loss = _step(model, opt, nn.functional.mse_loss, x, y, history)
+        if log_every and step % log_every == 0:
+            print(f"step {step:4d}  loss {loss:.4f}")
+    return history
+
+
+def _make_optimizer(
+    model: nn.Module, optimizer: str, lr: float, weight_decay: float, steps: int
+) -> torch.optim.Optimizer:
+    """Validate the shared training arguments and build the optimizer."""
+    if optimizer not in OPTIMIZERS:
+        raise ValueError(f"unknown optimizer {optimizer!r}; valid names: {', '.join(OPTIMIZERS)}")
+    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
+        raise ValueError(f"steps must be a positive int, got {steps!r}")
+    if not lr > 0:
+        raise ValueError(f"lr must be > 0, got {lr!r}")
+    if not weight_decay >= 0:
+        raise ValueError(f"weight_decay must be >= 0, got {weight_decay!r}")
+    return OPTIMIZERS[optimizer](model.parameters(), lr=lr, weight_decay=weight_decay)
+
+
+def _step(
+    model: nn.Module,
+    opt: torch.optim.Optimizer,
+    loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
+    x: torch.Tensor,
+    y: torch.Tensor,
+    history: History,
+) -> float:
+    """One full-batch update; records the loss and the gradient norm (before the update)."""
+    opt.zero_grad()
+    loss = loss_fn(model(x), y)
+    loss.backward()
+    grads = [p.grad.flatten() for p in model.parameters() if p.grad is not None]
+    history.grad_norms.append(torch.cat(grads).norm().item() if grads else 0.0)
+    opt.step()
+    history.losses.append(loss.item())
+    return history.losses[-1]

@@ -23,7 +23,13 @@ from nnlib.data import (  # noqa: E402
     train_test_split,
 )
 from nnlib.models import make_mlp  # noqa: E402
-from nnlib.training import History, accuracy, predict_proba, train_classifier  # noqa: E402
+from nnlib.training import (  # noqa: E402
+    History,
+    accuracy,
+    predict_proba,
+    train_classifier,
+    train_regressor,
+)
 
 
 @pytest.mark.parametrize("name", sorted(DATASETS))
@@ -177,3 +183,19 @@ def test_decision_grid_and_plots() -> None:
         decision_grid(model, x, resolution=1)
     with pytest.raises(ValueError, match="labels must be in"):
         plot_points(x, torch.tensor([0, 7]))
+
+
+def test_train_regressor_fits_a_line_and_checks_shapes() -> None:
+    x = torch.linspace(-1, 1, 50).unsqueeze(1)
+    y = 3 * x - 0.5
+    torch.manual_seed(0)
+    model = nn.Linear(1, 1)
+    history = train_regressor(model, x, y, steps=400, lr=0.05)
+    assert history.losses[-1] < 1e-4 < history.losses[0]
+    torch.testing.assert_close(model.weight.detach(), torch.tensor([[3.0]]), rtol=0, atol=1e-2)
+    with pytest.raises(ValueError, match="model outputs"):
+        train_regressor(nn.Linear(1, 2), x, y, steps=1)
+    with pytest.raises(ValueError, match=r"y of shape \[n, k\]"):
+        train_regressor(model, x, y.squeeze(1), steps=1)
+    with pytest.raises(ValueError, match="weight_decay"):
+        train_classifier(model, x, y.squeeze(1).long(), weight_decay=-1.0)
