@@ -52,7 +52,7 @@ def plot_points(
     ax.set_title(title)
     ax.set_xlabel("$x_1$")
     ax.set_ylabel("$x_2$")
-    ax.legend(loc="best", markerscale=1.2)
+    ax.legend(loc="best", markerscale=1.2, frameon=True, framealpha=0.85)
     return fig
 
 
