@@ -1,0 +1,507 @@
+r"""Chapter 3 experiments: initialisations measured against their formulas, and deep networks.
+
+Every function is seeded and small enough for a CPU. The depth experiments follow Glorot &
+Bengio (2010) and He et al. (2015): a plain MLP of ``depth`` square layers of width ``n``,
+
+.. math::
+
+    z_l = W_l h_{l-1} + b_l, \qquad h_l = f(z_l), \qquad h_0 = x,
+
+is run forwards on a batch of standard-normal inputs, and a standard-normal gradient
+:math:`g = \partial L / \partial z_L` is sent back from the output. The *mean-field* theory
+(weights independent of the signal, width large) predicts, for zero-mean weights,
+
+.. math::
+
+    \operatorname{Var}[z_l] = n \operatorname{Var}[w]\, \mathbb{E}[f(z_{l-1})^2]
+        + \operatorname{Var}[b], \qquad
+    \operatorname{Var}[\delta_{l-1}] = n \operatorname{Var}[w]\, \mathbb{E}[f'(z_{l-1})^2]\,
+        \operatorname{Var}[\delta_l],
+
+with :math:`\delta_l = \partial L / \partial z_l`. :func:`theory_profile` evaluates these
+recursions; :func:`depth_profile` measures the same quantities.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from matplotlib.figure import Figure
+from torch import nn
+
+from nnlib.init import DEFAULT, get_init, init_linear_, weight_distribution
+from nnlib.models import make_mlp
+from nnlib.plotting import PANEL_SIZE, plot_curves, subplots
+from nnlib.utils import set_seed
+
+# --------------------------------------------------------------------------------------------
+# Weights against their formulas
+# --------------------------------------------------------------------------------------------
+
+
+def sample_weight(
+    name: str, fan_in: int = 1000, fan_out: int = 1000, seed: int = 0
+) -> torch.Tensor:
+    """Build ``nn.Linear(fan_in, fan_out)``, initialise it with ``name`` and return its weight.
+
+    The weight has shape ``[fan_out, fan_in]``; ``"default"`` returns PyTorch's own draw.
+
+    Raises:
+        ValueError: if ``name`` is unknown (the message lists the valid names).
+    """
+    get_init(name)  # validate before drawing
+    set_seed(seed)
+    layer = init_linear_(nn.Linear(fan_in, fan_out), name)
+    return layer.weight.detach().clone()
+
+
+@dataclass(frozen=True)
+class WeightCheck:
+    """Measured statistics of one initialised weight next to the formula's values."""
+
+    name: str
+    fan_in: int
+    fan_out: int
+    mean: float
+    std: float
+    min: float
+    max: float
+    theory_mean: float
+    theory_std: float
+    theory_low: float | None
+    theory_high: float | None
+
+    @property
+    def std_rel_error(self) -> float:
+        """:math:`|s - \\sigma| / \\sigma`, the relative error of the measured std."""
+        return abs(self.std - self.theory_std) / self.theory_std
+
+
+def check_weights(
+    names: Sequence[str], fan_in: int = 1000, fan_out: int = 1000, seed: int = 0
+) -> list[WeightCheck]:
+    """Draw one ``fan_out x fan_in`` weight per random method and compare it with its formula.
+
+    With :math:`N` = ``fan_in * fan_out`` i.i.d. entries, the sample std has a relative standard
+    error of about :math:`1/\\sqrt{2N}` for a normal (:math:`\\approx 0.07\\%` for
+    :math:`N = 10^6`), so a tolerance of 1% is very loose.
+
+    Raises:
+        ValueError: for an unknown name, or a constant method (nothing random to check).
+    """
+    rows = []
+    for name in names:
+        dist = weight_distribution(name, fan_in, fan_out)
+        if dist.kind == "constant":
+            raise ValueError(f"{name!r} is a constant init; check_weights needs a random one")
+        w = sample_weight(name, fan_in, fan_out, seed)
+        rows.append(
+            WeightCheck(
+                name,
+                fan_in,
+                fan_out,
+                w.mean().item(),
+                w.std().item(),
+                w.min().item(),
+                w.max().item(),
+                dist.mean,
+                dist.std,
+                dist.low,
+                dist.high,
+            )
+        )
+    return rows
+
+
+def format_weight_checks(rows: Sequence[WeightCheck]) -> str:
+    """A fixed-width text table of :func:`check_weights` rows (numbers to 4 significant digits)."""
+
+    def bounds(low: float | None, high: float | None) -> str:
+        return "-" if low is None or high is None else f"[{low:+.4f}, {high:+.4f}]"
+
+    header = (
+        f"{'method':<16}{'std':>9}{'theory':>9}{'rel.err':>9}"
+        f"  {'measured [min, max]':<20}  {'theory bounds':<20}"
+    )
+    lines = [header, "-" * len(header)]
+    for r in rows:
+        lines.append(
+            f"{r.name:<16}{r.std:>9.4f}{r.theory_std:>9.4f}{r.std_rel_error:>9.2%}"
+            f"  {bounds(r.min, r.max):<20}  {bounds(r.theory_low, r.theory_high):<20}"
+        )
+    return "\n".join(lines)
+
+
+def plot_weight_histograms(
+    names: Sequence[str],
+    fan_in: int = 1000,
+    fan_out: int = 1000,
+    seed: int = 0,
+    ncols: int = 2,
+    bins: int = 80,
+) -> Figure:
+    """Histogram (as a density) of each method's weights, with the formula's density on top.
+
+    A normal method gets its bell curve, a uniform one its flat density and dashed bounds.
+
+    Raises:
+        ValueError: for an unknown or constant method, or ``ncols < 1``.
+    """
+    if ncols < 1:
+        raise ValueError(f"ncols must be >= 1, got {ncols}")
+    nrows = math.ceil(len(names) / ncols)
+    fig, axes = subplots(ncols, nrows, squeeze=False)
+    for ax, name in zip(axes.flat, names, strict=False):
+        dist = weight_distribution(name, fan_in, fan_out)
+        if dist.kind == "constant":
+            raise ValueError(f"{name!r} is a constant init; it has no histogram to compare")
+        w = sample_weight(name, fan_in, fan_out, seed).flatten().numpy()
+        ax.hist(w, bins=bins, density=True, color="C0", alpha=0.6, label="实测")
+        half = 4.5 * dist.std
+        xs = np.linspace(dist.mean - half, dist.mean + half, 400)
+        ax.plot(xs, dist.pdf(xs), color="C3", lw=1.5, label="理论密度")
+        if dist.kind == "uniform":
+            for edge in (dist.low, dist.high):
+                ax.axvline(edge, color="C3", ls="--", lw=1)
+        ax.set_title(name)
+        ax.set_xlabel("权重值")
+    for ax in list(axes.flat)[len(names) :]:
+        ax.set_visible(False)
+    axes.flat[0].legend(loc="upper left")
+    return fig
+
+
+# --------------------------------------------------------------------------------------------
+# Symmetry: constant and zero initialisation
+# --------------------------------------------------------------------------------------------
+
+
+def fit_full_batch(
+    model: nn.Module,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
+    steps: int,
+    lr: float,
+    momentum: float = 0.0,
+    optimizer: str = "sgd",
+) -> list[float]:
+    """Train ``model`` on the whole batch ``(x, y)`` for ``steps`` steps; return the losses.
+
+    ``optimizer`` is ``"sgd"`` (with ``momentum``) or ``"adam"``. Losses are recorded before each
+    step. Runs with denormal floats flushed to zero (see :func:`flush_denormals`).
+
+    Raises:
+        ValueError: for a non-positive ``steps`` or ``lr`` or an unknown optimizer.
+    """
+    if steps < 1 or not lr > 0:
+        raise ValueError(f"steps and lr must be positive, got steps={steps}, lr={lr}")
+    if optimizer == "sgd":
+        opt: torch.optim.Optimizer = torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum)
+    elif optimizer == "adam":
+        opt = torch.optim.Adam(model.parameters(), lr=lr)
+    else:
+        raise ValueError(f"unknown optimizer {optimizer!r}; valid names: sgd, adam")
+    losses = []
+    with flush_denormals():
+        for _ in range(steps):
+            opt.zero_grad()
+            loss = loss_fn(model(x), y)
+            loss.backward()
+            opt.step()
+            losses.append(loss.item())
+    return losses
+
+
+def unit_spread(layer: nn.Linear) -> float:
+    """Largest difference between two hidden units of ``layer`` (rows of its weight, with bias).
+
+    Zero means every unit computes the same function: the layer is still symmetric.
+    """
+    w = layer.weight.detach()
+    if layer.bias is not None:
+        w = torch.cat([w, layer.bias.detach()[:, None]], dim=1)
+    return (w - w[:1]).abs().max().item()
+
+
+def nonzero_grads(model: nn.Module) -> dict[str, bool]:
+    """``parameter name -> whether its gradient has a non-zero entry`` (after ``backward``)."""
+    return {
+        name: p.grad is not None and bool(p.grad.abs().max() > 0)
+        for name, p in model.named_parameters()
+    }
+
+
+# --------------------------------------------------------------------------------------------
+# Depth: forward and backward through a deep MLP
+# --------------------------------------------------------------------------------------------
+
+#: The four settings of the depth experiments: label -> (activation, init name).
+DEPTH_SETTINGS: dict[str, tuple[str, str]] = {
+    "tanh + Xavier": ("tanh", "xavier_normal"),
+    "ReLU + Xavier": ("relu", "xavier_normal"),
+    "ReLU + Kaiming": ("relu", "kaiming_normal"),
+    "ReLU + PyTorch 默认": ("relu", DEFAULT),
+}
+
+
+@contextmanager
+def flush_denormals() -> Iterator[None]:
+    """Flush denormal floats to zero inside the block (x86 CPUs), then restore the default.
+
+    Vanishing signals (ReLU + Xavier at depth 30) produce numbers below ``1e-38`` whose slow
+    CPU path made one training run here several times slower; flushing them changes nothing
+    visible.
+    """
+    torch.set_flush_denormal(True)
+    try:
+        yield
+    finally:
+        torch.set_flush_denormal(False)
+
+
+@dataclass(frozen=True)
+class DepthProfile:
+    r"""Per-layer standard deviations, layer :math:`l = 1, \dots, L`.
+
+    ``forward[l-1]`` is :math:`\operatorname{std}(z_l)`; ``backward[l-1]`` is
+    :math:`\operatorname{std}(\delta_l)`, :math:`\delta_l = \partial L / \partial z_l`;
+    ``weight_grad[l-1]`` is :math:`\operatorname{std}(\partial L / \partial W_l)`.
+    """
+
+    forward: list[float]
+    backward: list[float]
+    weight_grad: list[float]
+
+
+def depth_profile(
+    activation: str,
+    init: str,
+    width: int = 512,
+    depth: int = 30,
+    batch: int = 128,
+    seed: int = 0,
+    bias: bool = True,
+) -> DepthProfile:
+    r"""Measure the forward and backward signal of ``make_mlp([width] * (depth + 1))`` at init.
+
+    Input :math:`x \sim \mathcal{N}(0, I)` (``batch`` rows); the gradient sent back from the
+    output is :math:`g \sim \mathcal{N}(0, I)`, i.e. :math:`L = \sum g \odot z_L`. The network is
+    built with ``set_seed(seed)``, the data drawn with ``seed + 1``. Biases are zero for every
+    registry init and PyTorch's own for ``"default"``.
+
+    Raises:
+        ValueError: for unknown names or non-positive sizes.
+    """
+    if width < 1 or depth < 1 or batch < 2:
+        raise ValueError(f"need width, depth >= 1 and batch >= 2, got {width}, {depth}, {batch}")
+    set_seed(seed)
+    model = make_mlp([width] * (depth + 1), activation, init, bias=bias)
+    gen = torch.Generator().manual_seed(seed + 1)
+    x = torch.randn(batch, width, generator=gen)
+    g = torch.randn(batch, width, generator=gen)
+    zs: list[torch.Tensor] = []
+    h = x
+    with flush_denormals():
+        for module in model:
+            h = module(h)
+            if isinstance(module, nn.Linear):
+                h.retain_grad()
+                zs.append(h)
+        h.backward(g)
+    linears = [m for m in model if isinstance(m, nn.Linear)]
+    return DepthProfile(
+        forward=[z.detach().std().item() for z in zs],
+        backward=[z.grad.std().item() for z in zs],
+        weight_grad=[m.weight.grad.std().item() for m in linears],
+    )
+
+
+#: Gauss-Hermite nodes and weights (probabilists' form, weight function exp(-x^2 / 2)).
+_NODES, _WEIGHTS = np.polynomial.hermite_e.hermegauss(80)
+
+
+def _gauss_moments(fn: Callable[[np.ndarray], np.ndarray], var: float) -> float:
+    r""":math:`\mathbb{E}[\phi(z)]` for :math:`z \sim \mathcal{N}(0, \text{var})`, by Gauss-Hermite
+    quadrature with 80 nodes (exact for polynomials up to degree 159)."""
+    return float(np.sum(_WEIGHTS * fn(math.sqrt(var) * _NODES)) / math.sqrt(2 * math.pi))
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    return 1 / (1 + np.exp(-z))
+
+
+#: activation -> (E[f(z)^2], E[f'(z)^2]) for z ~ N(0, v): closed forms where they are simple.
+_MOMENTS: dict[str, tuple[Callable[[float], float], Callable[[float], float]]] = {
+    "identity": (lambda v: v, lambda v: 1.0),
+    "relu": (lambda v: v / 2, lambda v: 0.5),
+    "tanh": (
+        lambda v: _gauss_moments(lambda z: np.tanh(z) ** 2, v),
+        lambda v: _gauss_moments(lambda z: (1 - np.tanh(z) ** 2) ** 2, v),
+    ),
+    "sigmoid": (
+        lambda v: _gauss_moments(lambda z: _sigmoid(z) ** 2, v),
+        lambda v: _gauss_moments(lambda z: (_sigmoid(z) * (1 - _sigmoid(z))) ** 2, v),
+    ),
+}
+
+
+def weight_variance_scale(init: str, width: int) -> tuple[float, float]:
+    r"""``(n Var[w], Var[b])`` of a square ``width x width`` layer initialised with ``init``.
+
+    :math:`n\operatorname{Var}[w]` is 1 for Xavier, 2 for Kaiming (ReLU gain) and 1/3 for
+    PyTorch's default, whose bias has :math:`\operatorname{Var}[b] = 1/(3n)`; other biases are 0.
+
+    Raises:
+        ValueError: for an unknown name.
+    """
+    dist = weight_distribution(init, width, width)
+    bias_var = 1 / (3 * width) if init == DEFAULT else 0.0
+    return width * (dist.std**2 + dist.mean**2), bias_var
+
+
+def theory_profile(
+    activation: str, init: str, width: int = 512, depth: int = 30, input_var: float = 1.0
+) -> DepthProfile:
+    r"""The mean-field prediction of :func:`depth_profile` (module docstring: the recursions).
+
+    Starts from :math:`\operatorname{Var}[z_1] = n\operatorname{Var}[w]\cdot\text{input\_var}
+    + \operatorname{Var}[b]` and :math:`\operatorname{Var}[\delta_L] = 1`. ``weight_grad`` is
+    not predicted (it depends on the batch): it is returned empty.
+
+    Raises:
+        ValueError: for an activation without moments here (valid: identity, relu, tanh,
+            sigmoid) or an unknown init.
+    """
+    if activation not in _MOMENTS:
+        raise ValueError(
+            f"no theory for activation {activation!r}; valid names: {', '.join(_MOMENTS)}"
+        )
+    second, slope = _MOMENTS[activation]
+    scale, bias_var = weight_variance_scale(init, width)
+    fwd = [scale * input_var + bias_var]
+    for _ in range(depth - 1):
+        fwd.append(scale * second(fwd[-1]) + bias_var)
+    bwd = [1.0]
+    for v in reversed(fwd[:-1]):  # delta_l from delta_{l+1}
+        bwd.append(scale * slope(v) * bwd[-1])
+    bwd.reverse()
+    return DepthProfile(
+        forward=[math.sqrt(v) for v in fwd], backward=[math.sqrt(v) for v in bwd], weight_grad=[]
+    )
+
+
+def plot_depth_profiles(
+    measured: Mapping[str, Sequence[float]],
+    theory: Mapping[str, Sequence[float]] | None = None,
+    *,
+    title: str,
+    ylabel: str,
+) -> Figure:
+    """Log-scale curves per layer: measured (solid) and, if given, theory (dashed, same colour).
+
+    Drawn with :func:`nnlib.plotting.plot_curves`; layers are numbered from 1.
+
+    Raises:
+        ValueError: if ``measured`` is empty or ``theory`` has other labels than ``measured``.
+    """
+    if not measured:
+        raise ValueError("measured must contain at least one label -> values entry")
+    if theory is not None and list(measured) != list(theory):
+        raise ValueError(f"labels differ: {list(measured)} vs {list(theory)}")
+    depth = len(next(iter(measured.values())))
+    layers = np.arange(1, depth + 1)
+    styles = [f"C{i}-" for i in range(len(measured))]
+    fig = plot_curves(
+        layers, measured, title=title, xlabel="层号 $l$", ylabel=ylabel, logy=True, styles=styles
+    )
+    ax = fig.axes[0]
+    if theory is not None:
+        for i, values in enumerate(theory.values()):
+            ax.plot(layers, values, color=f"C{i}", ls="--", lw=1.2)
+        ax.plot([], [], color="0.3", ls="--", lw=1.2, label="虚线：理论预测")
+    ax.legend(fontsize=8, loc="lower left")
+    fig.set_size_inches(PANEL_SIZE[0] * 1.6, PANEL_SIZE[1] * 1.4)
+    return fig
+
+
+# --------------------------------------------------------------------------------------------
+# Training a deep ReLU network
+# --------------------------------------------------------------------------------------------
+
+
+def linear_classes(
+    n: int = 256, dim: int = 16, classes: int = 4, seed: int = 0
+) -> tuple[torch.Tensor, torch.Tensor]:
+    r"""Generated data: :math:`x \sim \mathcal{N}(0, I_{\text{dim}})`, label
+    :math:`\arg\max_k (x^\top A)_k` for a random :math:`A \in \mathbb{R}^{\text{dim}\times K}`.
+
+    Linearly separable, so a network that trains at all reaches 100% training accuracy.
+    """
+    gen = torch.Generator().manual_seed(seed)
+    x = torch.randn(n, dim, generator=gen)
+    a = torch.randn(dim, classes, generator=gen)
+    return x, (x @ a).argmax(dim=1)
+
+
+@dataclass(frozen=True)
+class TrainResult:
+    """Loss per step and final training accuracy of one run."""
+
+    losses: list[float]
+    accuracy: float
+
+
+def train_deep_relu(
+    init: str,
+    depth: int = 30,
+    width: int = 64,
+    steps: int = 300,
+    lr: float = 5e-4,
+    momentum: float = 0.9,
+    optimizer: str = "sgd",
+    seed: int = 0,
+    n: int = 256,
+) -> TrainResult:
+    """Train a ``depth``-layer ReLU MLP from ``init`` on :func:`linear_classes` (cross-entropy).
+
+    Full-batch SGD with momentum by default (as in He et al. 2015's comparison, which used SGD);
+    the data use ``seed``, the network ``set_seed(seed)``.
+    """
+    x, y = linear_classes(n=n, seed=seed)
+    classes = int(y.max()) + 1
+    set_seed(seed)
+    model = make_mlp([x.shape[1], *[width] * (depth - 1), classes], "relu", init)
+    losses = fit_full_batch(
+        model, x, y, nn.functional.cross_entropy, steps, lr, momentum=momentum, optimizer=optimizer
+    )
+    with torch.no_grad():
+        accuracy = (model(x).argmax(dim=1) == y).float().mean().item()
+    return TrainResult(losses, accuracy)
+
+
+__all__ = [
+    "DEPTH_SETTINGS",
+    "DepthProfile",
+    "TrainResult",
+    "WeightCheck",
+    "check_weights",
+    "depth_profile",
+    "fit_full_batch",
+    "flush_denormals",
+    "format_weight_checks",
+    "linear_classes",
+    "nonzero_grads",
+    "plot_depth_profiles",
+    "plot_weight_histograms",
+    "sample_weight",
+    "theory_profile",
+    "train_deep_relu",
+    "unit_spread",
+    "weight_variance_scale",
+]

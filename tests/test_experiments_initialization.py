@@ -1,0 +1,148 @@
+"""Tests for nnlib.experiments.initialization."""
+
+from __future__ import annotations
+
+import math
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import pytest  # noqa: E402
+import torch  # noqa: E402
+from torch import nn  # noqa: E402
+
+from nnlib import set_seed  # noqa: E402
+from nnlib.experiments import initialization as ex  # noqa: E402
+from nnlib.models import make_mlp  # noqa: E402
+
+
+def test_check_weights_within_one_percent_and_table() -> None:
+    names = ["uniform", "normal", "kaiming_uniform", "xavier_normal", "default"]
+    rows = ex.check_weights(names, fan_in=300, fan_out=200)
+    assert [r.name for r in rows] == names
+    assert all(r.std_rel_error < 0.01 for r in rows)
+    table = ex.format_weight_checks(rows)
+    assert all(name in table for name in names)
+    assert len(table.splitlines()) == len(names) + 2
+
+
+def test_check_weights_rejects_constant() -> None:
+    with pytest.raises(ValueError, match="constant"):
+        ex.check_weights(["zeros"])
+
+
+def test_sample_weight_shape_and_seed() -> None:
+    a = ex.sample_weight("xavier_uniform", 6, 4, seed=5)
+    assert a.shape == (4, 6)
+    assert torch.equal(a, ex.sample_weight("xavier_uniform", 6, 4, seed=5))
+
+
+def test_histograms_one_panel_per_method() -> None:
+    fig = ex.plot_weight_histograms(["normal", "xavier_uniform", "default"], 50, 40, ncols=2)
+    visible = [ax for ax in fig.axes if ax.get_visible()]
+    assert [ax.get_title() for ax in visible] == ["normal", "xavier_uniform", "default"]
+    plt.close(fig)
+    with pytest.raises(ValueError, match="constant"):
+        ex.plot_weight_histograms(["ones"], 5, 5)
+
+
+def test_constant_init_never_breaks_symmetry() -> None:
+    set_seed(0)
+    model = make_mlp([3, 6, 2], "tanh", "constant")
+    x, y = torch.randn(16, 3), torch.randn(16, 2)
+    losses = ex.fit_full_batch(model, x, y, nn.functional.mse_loss, steps=20, lr=0.1)
+    assert len(losses) == 20 and losses[-1] < losses[0]
+    assert ex.unit_spread(model[0]) < 1e-6
+    set_seed(0)
+    other = make_mlp([3, 6, 2], "tanh", "kaiming_normal")
+    assert ex.unit_spread(other[0]) > 0.1
+
+
+def test_zero_init_only_last_bias_gets_gradient() -> None:
+    set_seed(0)
+    model = make_mlp([3, 5, 5, 2], "relu", "zeros")
+    nn.functional.mse_loss(model(torch.randn(8, 3)), torch.randn(8, 2)).backward()
+    grads = ex.nonzero_grads(model)
+    assert [name for name, nonzero in grads.items() if nonzero] == ["4.bias"]
+
+
+def test_fit_full_batch_rejects_bad_arguments() -> None:
+    model = nn.Linear(2, 1)
+    x, y = torch.zeros(4, 2), torch.zeros(4, 1)
+    with pytest.raises(ValueError, match="valid names: sgd, adam"):
+        ex.fit_full_batch(model, x, y, nn.functional.mse_loss, 1, 0.1, optimizer="lbfgs")
+    with pytest.raises(ValueError, match="positive"):
+        ex.fit_full_batch(model, x, y, nn.functional.mse_loss, 0, 0.1)
+
+
+@pytest.mark.parametrize(
+    ("init", "ratio"), [("xavier_normal", 1 / math.sqrt(2)), ("kaiming_normal", 1.0)]
+)
+def test_relu_theory_ratio_per_layer(init: str, ratio: float) -> None:
+    th = ex.theory_profile("relu", init, width=64, depth=8)
+    for a, b in zip(th.forward[:-1], th.forward[1:], strict=True):
+        assert b / a == pytest.approx(ratio)
+    for a, b in zip(th.backward[:-1], th.backward[1:], strict=True):
+        assert a / b == pytest.approx(ratio)
+    assert th.backward[-1] == 1.0 and th.weight_grad == []
+
+
+def test_default_theory_reaches_bias_fixed_point() -> None:
+    n = 100
+    th = ex.theory_profile("relu", "default", width=n, depth=40)
+    # v = v / 6 + 1 / (3 n)  =>  v* = 2 / (5 n)
+    assert th.forward[-1] == pytest.approx(math.sqrt(2 / (5 * n)), rel=1e-6)
+    assert ex.weight_variance_scale("default", n) == pytest.approx((1 / 3, 1 / (3 * n)))
+
+
+def test_tanh_xavier_theory_decays_like_one_over_sqrt_2l() -> None:
+    th = ex.theory_profile("tanh", "xavier_normal", width=512, depth=200)
+    assert th.forward[199] * math.sqrt(2 * 200) == pytest.approx(1.0, abs=0.05)
+    assert ex.theory_profile("identity", "xavier_normal", depth=3).forward == pytest.approx(
+        [1.0] * 3
+    )
+
+
+def test_theory_rejects_unknown_activation() -> None:
+    with pytest.raises(ValueError, match="valid names: identity, relu, tanh, sigmoid"):
+        ex.theory_profile("gelu", "xavier_normal")
+
+
+@pytest.mark.parametrize(("activation", "init"), list(ex.DEPTH_SETTINGS.values()))
+def test_depth_profile_follows_theory(activation: str, init: str) -> None:
+    measured = ex.depth_profile(activation, init, width=256, depth=8, batch=64)
+    theory = ex.theory_profile(activation, init, width=256, depth=8)
+    assert len(measured.forward) == len(measured.backward) == len(measured.weight_grad) == 8
+    for m, t in zip(
+        measured.forward + measured.backward, theory.forward + theory.backward, strict=True
+    ):
+        assert 0.7 < m / t < 1.4
+
+
+def test_depth_profile_rejects_bad_sizes() -> None:
+    with pytest.raises(ValueError, match="width, depth"):
+        ex.depth_profile("relu", "xavier_normal", width=0)
+
+
+def test_plot_depth_profiles_draws_measured_and_theory() -> None:
+    fig = ex.plot_depth_profiles({"a": [1, 2, 3]}, {"a": [1, 2, 4]}, title="t", ylabel="y")
+    ax = fig.axes[0]
+    assert ax.get_yscale() == "log" and len(ax.get_lines()) == 3
+    plt.close(fig)
+    with pytest.raises(ValueError, match="labels differ"):
+        ex.plot_depth_profiles({"a": [1]}, {"b": [1]}, title="t", ylabel="y")
+
+
+def test_linear_classes_deterministic_and_balanced_enough() -> None:
+    x, y = ex.linear_classes(n=200, dim=5, classes=3, seed=1)
+    assert x.shape == (200, 5) and y.shape == (200,)
+    assert torch.equal(y, ex.linear_classes(n=200, dim=5, classes=3, seed=1)[1])
+    assert set(y.tolist()) == {0, 1, 2}
+
+
+def test_train_deep_relu_runs_and_records_losses() -> None:
+    result = ex.train_deep_relu("kaiming_normal", depth=4, width=16, steps=15, lr=0.05, n=64)
+    assert len(result.losses) == 15 and 0.0 <= result.accuracy <= 1.0
+    assert result.losses[-1] < result.losses[0]
