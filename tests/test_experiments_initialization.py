@@ -146,3 +146,24 @@ def test_train_deep_relu_runs_and_records_losses() -> None:
     result = ex.train_deep_relu("kaiming_normal", depth=4, width=16, steps=15, lr=0.05, n=64)
     assert len(result.losses) == 15 and 0.0 <= result.accuracy <= 1.0
     assert result.losses[-1] < result.losses[0]
+
+
+def test_measure_profile_on_a_hand_initialised_model() -> None:
+    set_seed(0)
+    model = make_mlp([64] * 5, "relu", "xavier_normal")
+    for m in model:
+        if isinstance(m, nn.Linear):
+            nn.init.normal_(m.weight, std=0.01)
+    prof = ex.measure_profile(model, torch.randn(32, 64), torch.randn(32, 64))
+    theory = ex.variance_recursion("relu", scale=64 * 0.01**2, depth=4)
+    for m, t in zip(prof.forward, theory.forward, strict=True):
+        assert 0.7 < m / t < 1.4
+    with pytest.raises(ValueError, match="shape"):
+        ex.measure_profile(model, torch.randn(32, 64), torch.randn(32, 3))
+    with pytest.raises(ValueError, match="no nn.Linear"):
+        ex.measure_profile(nn.Sequential(nn.ReLU()), torch.randn(2, 3), torch.randn(2, 3))
+
+
+def test_variance_recursion_rejects_bad_arguments() -> None:
+    with pytest.raises(ValueError, match="scale, bias_var"):
+        ex.variance_recursion("relu", scale=-1.0)

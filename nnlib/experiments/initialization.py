@@ -305,6 +305,19 @@ def depth_profile(
     gen = torch.Generator().manual_seed(seed + 1)
     x = torch.randn(batch, width, generator=gen)
     g = torch.randn(batch, width, generator=gen)
+    return measure_profile(model, x, g)
+
+
+def measure_profile(model: nn.Sequential, x: torch.Tensor, g: torch.Tensor) -> DepthProfile:
+    r"""Run ``model`` on ``x``, send ``g`` back from the output, and record every Linear layer.
+
+    ``g`` plays the role of :math:`\partial L / \partial z_L` (the loss is
+    :math:`L = \sum g \odot z_L`). Any ``nn.Sequential`` of Linear layers and activations works,
+    however its weights were initialised.
+
+    Raises:
+        ValueError: if ``model`` has no Linear layer or its output shape differs from ``g``'s.
+    """
     zs: list[torch.Tensor] = []
     h = x
     with flush_denormals():
@@ -313,6 +326,12 @@ def depth_profile(
             if isinstance(module, nn.Linear):
                 h.retain_grad()
                 zs.append(h)
+        if not zs:
+            raise ValueError("model has no nn.Linear layer to measure")
+        if h.shape != g.shape:
+            raise ValueError(
+                f"g must have the output's shape {tuple(h.shape)}, got {tuple(g.shape)}"
+            )
         h.backward(g)
     linears = [m for m in model if isinstance(m, nn.Linear)]
     return DepthProfile(
@@ -368,22 +387,44 @@ def weight_variance_scale(init: str, width: int) -> tuple[float, float]:
 def theory_profile(
     activation: str, init: str, width: int = 512, depth: int = 30, input_var: float = 1.0
 ) -> DepthProfile:
-    r"""The mean-field prediction of :func:`depth_profile` (module docstring: the recursions).
+    r"""The mean-field prediction of :func:`depth_profile` for a registry init.
 
-    Starts from :math:`\operatorname{Var}[z_1] = n\operatorname{Var}[w]\cdot\text{input\_var}
-    + \operatorname{Var}[b]` and :math:`\operatorname{Var}[\delta_L] = 1`. ``weight_grad`` is
-    not predicted (it depends on the batch): it is returned empty.
+    Uses :func:`weight_variance_scale` and :func:`variance_recursion`.
+
+    Raises:
+        ValueError: for an activation without moments here or an unknown init.
+    """
+    scale, bias_var = weight_variance_scale(init, width)
+    return variance_recursion(activation, scale, bias_var, depth, input_var)
+
+
+def variance_recursion(
+    activation: str, scale: float, bias_var: float = 0.0, depth: int = 30, input_var: float = 1.0
+) -> DepthProfile:
+    r"""Evaluate the recursions of the module docstring for square layers.
+
+    With :math:`s = n\operatorname{Var}[w]` (``scale``):
+    :math:`\operatorname{Var}[z_1] = s\cdot\text{input\_var} + \operatorname{Var}[b]`,
+    :math:`\operatorname{Var}[z_l] = s\,\mathbb{E}[f(z_{l-1})^2] + \operatorname{Var}[b]`, and
+    backwards from :math:`\operatorname{Var}[\delta_L] = 1`:
+    :math:`\operatorname{Var}[\delta_{l-1}]
+    = s\,\mathbb{E}[f'(z_{l-1})^2]\operatorname{Var}[\delta_l]`.
+    Returns standard deviations; ``weight_grad`` is not predicted (it depends on the batch) and
+    is empty.
 
     Raises:
         ValueError: for an activation without moments here (valid: identity, relu, tanh,
-            sigmoid) or an unknown init.
+            sigmoid), a negative ``scale``/``bias_var`` or ``depth < 1``.
     """
     if activation not in _MOMENTS:
         raise ValueError(
             f"no theory for activation {activation!r}; valid names: {', '.join(_MOMENTS)}"
         )
+    if scale < 0 or bias_var < 0 or depth < 1:
+        raise ValueError(
+            f"need scale, bias_var >= 0 and depth >= 1, got {scale}, {bias_var}, {depth}"
+        )
     second, slope = _MOMENTS[activation]
-    scale, bias_var = weight_variance_scale(init, width)
     fwd = [scale * input_var + bias_var]
     for _ in range(depth - 1):
         fwd.append(scale * second(fwd[-1]) + bias_var)
@@ -496,6 +537,7 @@ __all__ = [
     "flush_denormals",
     "format_weight_checks",
     "linear_classes",
+    "measure_profile",
     "nonzero_grads",
     "plot_depth_profiles",
     "plot_weight_histograms",
@@ -503,5 +545,6 @@ __all__ = [
     "theory_profile",
     "train_deep_relu",
     "unit_spread",
+    "variance_recursion",
     "weight_variance_scale",
 ]
