@@ -162,7 +162,7 @@ def plot_weight_histograms(
             raise ValueError(f"{name!r} is a constant init; it has no histogram to compare")
         w = sample_weight(name, fan_in, fan_out, seed).flatten().numpy()
         ax.hist(w, bins=bins, density=True, color="C0", alpha=0.6, label="实测")
-        half = 4.5 * dist.std
+        half = 4.5 * dist.std if dist.kind == "normal" else 0.65 * (dist.high - dist.low)
         xs = np.linspace(dist.mean - half, dist.mean + half, 400)
         ax.plot(xs, dist.pdf(xs), color="C3", lw=1.5, label="理论密度")
         if dist.kind == "uniform":
@@ -172,7 +172,10 @@ def plot_weight_histograms(
         ax.set_xlabel("权重值")
     for ax in list(axes.flat)[len(names) :]:
         ax.set_visible(False)
-    axes.flat[0].legend(loc="upper left")
+    kinds = [weight_distribution(name, fan_in, fan_out).kind for name in names]
+    # The left shoulder of a bell curve is empty; a flat density leaves no free corner.
+    legend_ax = axes.flat[kinds.index("normal") if "normal" in kinds else 0]
+    legend_ax.legend(loc="upper left")
     return fig
 
 
@@ -466,8 +469,9 @@ def plot_depth_profiles(
         for i, values in enumerate(theory.values()):
             ax.plot(layers, values, color=f"C{i}", ls="--", lw=1.2)
         ax.plot([], [], color="0.3", ls="--", lw=1.2, label="虚线：理论预测")
-    ax.legend(fontsize=8, loc="lower left")
-    fig.set_size_inches(PANEL_SIZE[0] * 1.6, PANEL_SIZE[1] * 1.4)
+    # Below the axes, in two columns: the curves fill every corner of the panel.
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2)
+    fig.set_size_inches(PANEL_SIZE[0] * 1.6, PANEL_SIZE[1] * 1.6)
     return fig
 
 
