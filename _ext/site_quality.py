@@ -15,7 +15,12 @@ Speed (each measured with Lighthouse, see ``scripts/lighthouse_benchmark.py``):
   empty script in the output (the installed theme is not touched);
 - those web fonts (≈ 300 kB) are cut down to the icons the site uses: every ``fa-*`` class
   named in the built pages or the theme's scripts, looked up in the theme's CSS. fontTools
-  (a matplotlib dependency) does the subsetting, brotli writes WOFF2.
+  (a matplotlib dependency) does the subsetting, brotli writes WOFF2;
+- the icon rules of the theme's render-blocking CSS are cut to the same icons;
+- the theme's search scripts and search index (render-blocking, on every page, for a
+  search-as-you-type box that is off) are kept on the search page only;
+- every image of a page but the first loads lazily (``loading="lazy"``), so a chapter's plots
+  do not compete with its text for the first seconds on a slow phone connection.
 """
 
 from __future__ import annotations
@@ -165,6 +170,46 @@ def subset_icon_fonts(outdir: Path) -> None:
         # The .ttf twins are only fallbacks for browsers without WOFF2 (none current).
 
 
+def trim_icon_css(outdir: Path, names: set[str]) -> None:
+    """Drop the theme CSS rules that give code points to icons the site never shows."""
+    css_file = outdir / "_static" / "styles" / "pydata-sphinx-theme.css"
+    if not css_file.is_file():
+        return
+
+    def keep(match: re.Match[str]) -> str:
+        selectors = [sel for sel in match.group(1).split(",") if _icon_name(sel) in names]
+        return ",".join(selectors) + match.group(2) if selectors else ""
+
+    css = css_file.read_text(encoding="utf-8")
+    pattern = (
+        r"(?<=[{}])((?:\.fa-[a-z0-9-]+:{1,2}(?:before|after),?)+)(\{content:\"\\[0-9a-f]{4,5}\"\})"
+    )
+    css_file.write_text(re.sub(pattern, keep, css), encoding="utf-8")
+
+
+def _icon_name(selector: str) -> str:
+    match = re.fullmatch(r"\s*\.(fa-[a-z0-9-]+):{1,2}(?:before|after)\s*", selector)
+    return match.group(1) if match else ""
+
+
+def drop_inline_search_scripts(outdir: Path) -> None:
+    """The theme loads Sphinx's search scripts and the whole search index, render-blocking, on
+    every page for its search-as-you-type box, even when that feature is off (as here). Only
+    the search page needs them; elsewhere they cost the index's size (growing with the text)."""
+    pattern = re.compile(
+        r'\s*<script src="(?:\.\./)*_static/searchtools\.js"></script>'
+        r'\s*<script src="(?:\.\./)*_static/language_data\.js"></script>'
+        r'\s*<script src="(?:\.\./)*searchindex\.js"></script>'
+    )
+    for page in outdir.rglob("*.html"):
+        if page == outdir / "search.html" or "_static" in page.parts:
+            continue
+        text = page.read_text(encoding="utf-8")
+        new = pattern.sub("", text)
+        if new != text:
+            page.write_text(new, encoding="utf-8")
+
+
 def replace_fontawesome_js(outdir: Path) -> None:
     script = outdir / "_static" / "scripts" / "fontawesome.js"
     if script.is_file():
@@ -179,6 +224,9 @@ def speed_up(app: Sphinx, exception: Exception | None) -> None:
     outdir = Path(app.outdir)
     replace_fontawesome_js(outdir)
     subset_icon_fonts(outdir)
+    trim_icon_css(outdir, used_icon_names(outdir))
+    if not app.config.html_theme_options.get("search_as_you_type"):
+        drop_inline_search_scripts(outdir)
 
 
 def logo_with_title(app: Sphinx, config: Any) -> None:
@@ -188,7 +236,28 @@ def logo_with_title(app: Sphinx, config: Any) -> None:
     logo.setdefault("alt_text", "")
 
 
+def lazy_images(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
+) -> None:
+    """Load every image but the first of a page only when the reader scrolls near it."""
+    body = context.get("body")
+    if not body:
+        return
+    count = 0
+
+    def mark(match: re.Match[str]) -> str:
+        nonlocal count
+        count += 1
+        tag = match.group(0)
+        if count == 1 or "loading=" in tag:
+            return tag
+        return tag.replace("<img ", '<img loading="lazy" decoding="async" ', 1)
+
+    context["body"] = re.sub(r"<img [^>]*>", mark, body)
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
+    app.connect("html-page-context", lazy_images)
     app.connect("config-inited", logo_with_title)
     app.add_config_value("site_description_length", 110, "html")
     app.add_config_value("site_social_image", "", "html")

@@ -105,5 +105,8 @@ def test_icon_fonts_are_subset(html_dir: Path) -> None:
 def test_math_stylesheet_and_fonts_are_served(html_dir: Path) -> None:
     css = html_dir / "_static" / "mathjax" / "mathjax-chtml.css"
     assert css.is_file()
-    for font in re.findall(r"url\(\"?([^\")]+\.woff)", css.read_text(encoding="utf-8")):
+    fonts = re.findall(r"url\(\"?([^\")]+\.woff2?)", css.read_text(encoding="utf-8"))
+    assert fonts
+    for font in fonts:
+        assert font.endswith(".woff2"), font
         assert (css.parent / font).is_file(), font
