@@ -22,7 +22,7 @@ from nnlib.fonts import register_chinese_font
 
 #: Default size of a one-panel figure, in inches; two panels are twice as wide. Chosen so that a
 #: figure stays legible when the page is read on a phone (it is scaled to the screen width).
-PANEL_SIZE: tuple[float, float] = (3.6, 2.8)
+PANEL_SIZE: tuple[float, float] = (3.2, 2.6)
 
 _STYLE = {
     "figure.dpi": 110,
@@ -34,12 +34,12 @@ _STYLE = {
     "grid.alpha": 0.35,
     "axes.spines.top": False,
     "axes.spines.right": False,
-    "axes.titlesize": 11,
-    "axes.labelsize": 10,
-    "legend.fontsize": 9,
+    "axes.titlesize": 12,
+    "axes.labelsize": 11,
+    "legend.fontsize": 10,
     "legend.frameon": False,
-    "xtick.labelsize": 9,
-    "ytick.labelsize": 9,
+    "xtick.labelsize": 10,
+    "ytick.labelsize": 10,
     "lines.linewidth": 1.8,
     "figure.constrained_layout.use": True,
 }
