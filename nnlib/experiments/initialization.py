@@ -470,7 +470,7 @@ def plot_depth_profiles(
             ax.plot(layers, values, color=f"C{i}", ls="--", lw=1.2)
         ax.plot([], [], color="0.3", ls="--", lw=1.2, label="虚线：理论预测")
     # Below the axes, in two columns: the curves fill every corner of the panel.
-    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2)
     fig.set_size_inches(PANEL_SIZE[0] * 1.6, PANEL_SIZE[1] * 1.6)
     return fig
 
