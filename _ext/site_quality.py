@@ -2,7 +2,8 @@
 
 Metadata, per page:
 - ``<meta name="description">``: the page's own (MyST ``html_meta``) if it has one, else its
-  first paragraph of prose, shortened to ``site_description_length`` characters;
+  first paragraph of prose (or first list, such as the learning goals), shortened to
+  ``site_description_length`` characters, else ``site_description``;
 - Open Graph tags (``og:title``, ``og:description``, ``og:type``, ``og:locale``,
   ``og:site_name``, and, once the public address is known, ``og:url`` and ``og:image``).
   The public address is ``html_baseurl`` or, if that is empty, the GitHub Pages address derived
@@ -71,6 +72,11 @@ def first_paragraph(doctree: nodes.document) -> str:
     for para in doctree.findall(nodes.paragraph):
         text = " ".join(para.astext().split())
         if len(text) >= 10 and not in_skipped(para):
+            item = para.parent
+            if isinstance(item, nodes.list_item) and item.parent is not None:
+                # A list (e.g. the learning goals): describe the page with all its items.
+                items = [" ".join(li.astext().split()) for li in item.parent.children]
+                return "".join(i if i[-1:] in "；;。，," else i + "；" for i in items if i)
             return text
     return ""
 
@@ -259,7 +265,7 @@ def lazy_images(
 def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("html-page-context", lazy_images)
     app.connect("config-inited", logo_with_title)
-    app.add_config_value("site_description_length", 110, "html")
+    app.add_config_value("site_description_length", 120, "html")
     app.add_config_value("site_social_image", "", "html")
     # Used for a page without a paragraph of prose and without its own description.
     app.add_config_value("site_description", "", "html")
