@@ -4,15 +4,18 @@ Chapters import what they need from the submodules:
 
 - :mod:`nnlib.fonts` -- registers an OFL Simplified Chinese font for matplotlib.
 - :mod:`nnlib.plotting` -- the course figure style and plotting helpers.
-- :mod:`nnlib.diagrams` -- neuron and network diagrams drawn with matplotlib.
-- :mod:`nnlib.activations` -- activation registry and from-scratch activations.
-- :mod:`nnlib.init` -- initialisation registry.
-- :mod:`nnlib.models` -- the models the chapters build.
-- :mod:`nnlib.experiments` -- small, seeded experiments.
-- :mod:`nnlib.utils` -- seeding and small helpers.
+- :mod:`nnlib.diagrams` -- neuron and network diagrams drawn with matplotlib (chapter 1).
+- :mod:`nnlib.activations` -- activation registry, from-scratch activations and derivatives.
+- :mod:`nnlib.init` -- initialisation registry with each method's formula.
+- :mod:`nnlib.models` -- the models the chapters build (``make_mlp``, the seed article's net).
+- :mod:`nnlib.data` -- seeded 2-D toy data sets and a train/test split.
+- :mod:`nnlib.training` -- the small full-batch training loops.
+- :mod:`nnlib.boundary` -- decision-boundary plots for 2-D classifiers.
+- :mod:`nnlib.experiments` -- small, seeded experiments (activations, initialisation).
+- :mod:`nnlib.utils` -- seeding and the chapter start-up settings.
 """
 
-from nnlib.utils import set_seed
+from nnlib.utils import set_seed, start_chapter
 
-__all__ = ["set_seed", "__version__"]
+__all__ = ["set_seed", "start_chapter", "__version__"]
 __version__ = "0.1.0"

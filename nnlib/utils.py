@@ -32,3 +32,26 @@ def set_seed(seed: int = 0) -> None:
     except ImportError:  # pragma: no cover - torch is installed wherever the chapters run
         return
     torch.manual_seed(seed)
+
+
+def start_chapter(seed: int = 0) -> None:
+    """Settings every chapter starts with, so that its stored outputs are reproducible.
+
+    - ``torch.set_num_threads(1)``: the course's tensors are tiny, so one thread is faster than
+      two (thread synchronisation costs more than the arithmetic), and floating-point sums are
+      then reduced in the same order on every machine whatever its core count.
+    - NumPy prints arrays with 4 decimals and no scientific notation for small values.
+    - :func:`set_seed` with ``seed``.
+    - The course plot style and Chinese font (:func:`nnlib.plotting.use_course_style`).
+
+    Raises:
+        TypeError, ValueError: as :func:`set_seed` for a bad ``seed``.
+    """
+    import torch
+
+    from nnlib.plotting import use_course_style
+
+    set_seed(seed)
+    torch.set_num_threads(1)
+    np.set_printoptions(precision=4, suppress=True)
+    use_course_style()

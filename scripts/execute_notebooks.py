@@ -6,8 +6,8 @@ Usage (from the repository root, inside the project environment)::
     python scripts/execute_notebooks.py chapters/02_activation.ipynb
 
 Each notebook runs top to bottom in a fresh kernel with its own folder as the working directory,
-exactly as ``pytest --nbval`` runs it. No timing metadata is recorded, so re-executing an
-unchanged chapter leaves its file unchanged apart from genuinely new outputs.
+exactly as ``pytest --nbval`` runs it. No timing metadata is recorded and printed text is stored
+as one stream per cell, so re-executing an unchanged chapter leaves its file unchanged.
 """
 
 from __future__ import annotations
@@ -40,7 +40,30 @@ def execute(path: Path, timeout: int = 600) -> None:
     client.execute()
     for cell in nb.cells:
         cell.metadata.pop("execution", None)
+        if cell.cell_type == "code":
+            cell.outputs = coalesce_streams(cell.outputs)
     nbformat.write(nb, path)
+
+
+def coalesce_streams(outputs: list) -> list:
+    """Merge consecutive stdout (or stderr) chunks into one output.
+
+    How a kernel splits a cell's printed text into chunks depends on timing; merging them makes
+    the stored notebook identical from one execution to the next.
+    """
+    merged: list = []
+    for out in outputs:
+        prev = merged[-1] if merged else None
+        if (
+            out.output_type == "stream"
+            and prev is not None
+            and prev.output_type == "stream"
+            and prev.name == out.name
+        ):
+            prev.text += out.text
+        else:
+            merged.append(out)
+    return merged
 
 
 def main(argv: list[str]) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 import torch
 from torch import nn
@@ -63,3 +64,25 @@ def test_make_mlp_structure_and_parameter_count() -> None:
 def test_make_mlp_rejects_bad_sizes(sizes) -> None:
     with pytest.raises(ValueError):
         make_mlp(sizes)
+
+
+def test_start_chapter_sets_threads_print_options_and_seed() -> None:
+    from matplotlib import rcParams
+
+    from nnlib import start_chapter
+
+    threads = torch.get_num_threads()
+    options = np.get_printoptions()
+    try:
+        start_chapter(5)
+        a = torch.randn(3)
+        assert torch.get_num_threads() == 1
+        assert np.get_printoptions()["precision"] == 4
+        assert rcParams["font.family"][0] == "Noto Sans SC"
+        start_chapter(5)
+        torch.testing.assert_close(torch.randn(3), a)
+        with pytest.raises(ValueError):
+            start_chapter(-1)
+    finally:
+        torch.set_num_threads(threads)
+        np.set_printoptions(**options)
