@@ -4,10 +4,14 @@ neuron.
 The seed article's figures were images that got lost; here they are code, so they render with the
 course's Chinese font, follow the course style and can be checked by tests.
 
-Every drawn element carries a ``gid`` so that tests (and curious readers) can count what was drawn:
+In :func:`draw_neuron` and :func:`draw_network` the neurons and connections carry a ``gid``, so
+that tests (and curious readers) can count what was drawn:
 
-- :data:`NODE_GID` -- a neuron (a circle);
+- :data:`NODE_GID` -- a neuron or an input/bias node (a circle);
 - :data:`EDGE_GID` -- a connection between two neurons, or an arrow into or out of a neuron.
+
+Decorations (titles, the activation box, the flow arrow, the biological neuron's shapes) have no
+``gid``.
 
 A fully connected network with layer sizes :math:`n_0, n_1, \dots, n_{L}` has
 :math:`\sum_{k=0}^{L} n_k` neurons and :math:`\sum_{k=1}^{L} n_{k-1} n_k` connections (one weight
@@ -18,6 +22,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Sequence
+from typing import Any
 
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
@@ -126,7 +131,9 @@ def _blank_axes(width: float, height: float) -> tuple[Figure, Axes]:
     return fig, ax
 
 
-def _node(ax: Axes, x: float, y: float, r: float, color: str, label: str = "", size: float = 10):
+def _node(
+    ax: Axes, x: float, y: float, r: float, color: str, label: str = "", size: float = 10
+) -> None:
     """Draw one neuron: a filled circle, optionally with a label inside."""
     ax.add_patch(
         Circle((x, y), r, facecolor=color, edgecolor=_LINE_COLOR, lw=1.2, zorder=3, gid=NODE_GID)
@@ -135,8 +142,8 @@ def _node(ax: Axes, x: float, y: float, r: float, color: str, label: str = "", s
         ax.text(x, y, label, ha="center", va="center", fontsize=size, zorder=4)
 
 
-def _arrow(ax: Axes, start: tuple[float, float], end: tuple[float, float], **kwargs) -> None:
-    """Draw one directed connection from ``start`` to ``end``."""
+def _arrow(ax: Axes, start: tuple[float, float], end: tuple[float, float], **kwargs: Any) -> None:
+    """Draw one directed connection from ``start`` to ``end`` (``kwargs`` override the style)."""
     style = {"arrowstyle": "-|>", "mutation_scale": 10, "color": _LINE_COLOR, "lw": 1.1}
     style.update(kwargs)
     ax.add_patch(FancyArrowPatch(start, end, zorder=2, gid=EDGE_GID, **style))
@@ -165,7 +172,12 @@ def draw_neuron(n_inputs: int = 3, *, symbolic: bool = True) -> Figure:
         TypeError: if ``n_inputs`` is not an int.
         ValueError: if ``n_inputs`` is outside ``1..MAX_LAYER_SIZE``.
     """
-    n_inputs = validate_layer_sizes([n_inputs, 1])[0]
+    try:
+        n_inputs = validate_layer_sizes([n_inputs, 1])[0]
+    except (TypeError, ValueError) as err:
+        raise type(err)(
+            f"n_inputs must be an int in 1..{MAX_LAYER_SIZE}, got {n_inputs!r}"
+        ) from None
     gap = symbolic and n_inputs >= 3
     slots = n_inputs + (1 if gap else 0)
     half = (slots - 1) / 2
@@ -200,7 +212,7 @@ def draw_neuron(n_inputs: int = 3, *, symbolic: bool = True) -> Figure:
     ax.text(sx + r + 0.15, by, "偏置", ha="left", va="center", fontsize=10)
     _arrow(ax, (sx, by - r), (sx, sy + r_sum))
     ax.text(sx, sy - r_sum - 0.15, "加权求和", ha="center", va="top", fontsize=10)
-    ax.text(sx, sy - r_sum - 0.6, r"$z=\sum_i w_i x_i+b$", ha="center", va="top", fontsize=9)
+    ax.text(sx, sy - r_sum - 0.6, r"$z=\sum_i w_i x_i+b$", ha="center", va="top", fontsize=10)
     box_x = 7.4
     ax.add_patch(
         FancyBboxPatch(
@@ -299,7 +311,7 @@ def draw_network(layer_sizes: Sequence[int] = (3, 4, 2), *, node_labels: bool = 
         "信息流动方向（前馈）",
         ha="center",
         va="bottom",
-        fontsize=9,
+        fontsize=10,
         color="#1f4e79",
     )
     return fig
@@ -314,7 +326,7 @@ def draw_biological_neuron() -> Figure:
     Simple shapes, not anatomy: the point is where signals enter, where they are integrated and
     where the output leaves.
     """
-    fig, ax = _blank_axes(0.55 * 12.4, 0.55 * 6.0 + 0.3)
+    fig, ax = _blank_axes(0.47 * 12.4, 0.47 * 6.0 + 0.3)
     ax.set_xlim(-0.4, 12.0)
     ax.set_ylim(-0.4, 5.6)
     cx, cy = 3.2, 2.9
@@ -373,7 +385,7 @@ def draw_biological_neuron() -> Figure:
             xytext=xytext,
             ha="center",
             va="center",
-            fontsize=9,
+            fontsize=10,
             arrowprops={"arrowstyle": "-", "color": "#777777", "lw": 0.8},
         )
 
@@ -388,6 +400,6 @@ def draw_biological_neuron() -> Figure:
         (0.4, -0.2), (10.9, -0.2), arrowstyle="-|>", mutation_scale=12, color="#1f4e79", lw=1.2
     )
     ax.add_patch(flow)
-    ax.text(8.3, -0.05, "信号传递方向", ha="center", va="bottom", fontsize=9, color="#1f4e79")
+    ax.text(8.3, -0.05, "信号传递方向", ha="center", va="bottom", fontsize=10, color="#1f4e79")
     ax.set_title("生物神经元（示意）")
     return fig

@@ -139,7 +139,7 @@ def test_neuron_labels_symbolic_and_numbered() -> None:
     ("n_inputs", "error"), [(0, ValueError), (13, ValueError), (2.0, TypeError)]
 )
 def test_neuron_rejects_bad_input_count(n_inputs, error) -> None:
-    with pytest.raises(error):
+    with pytest.raises(error, match=r"n_inputs must be an int in 1\.\.12"):
         diagrams.draw_neuron(n_inputs)
 
 
