@@ -102,13 +102,14 @@ def train_classifier(
     lr: float = 0.01,
     optimizer: str = "adam",
     weight_decay: float = 0.0,
+    momentum: float = 0.0,
     loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor] | None = None,
     x_test: torch.Tensor | None = None,
     y_test: torch.Tensor | None = None,
     eval_every: int = 0,
     log_every: int = 0,
 ) -> History:
-    """Train ``model`` in place by full-batch gradient descent on ``(x, y)``.
+    r"""Train ``model`` in place by full-batch gradient descent on ``(x, y)``.
 
     Args:
         model: returns logits ``[n, classes]`` for inputs ``[n, features]``.
@@ -117,6 +118,9 @@ def train_classifier(
         lr: learning rate of the optimizer.
         optimizer: a name from :data:`OPTIMIZERS`.
         weight_decay: L2 penalty coefficient passed to the optimizer.
+        momentum: SGD's momentum :math:`\mu` (0: plain gradient descent). With a velocity
+            :math:`v`, each step is :math:`v \leftarrow \mu v + g,\ w \leftarrow w - \text{lr}\,
+            v`. Only ``"sgd"`` takes it (Adam keeps its own moving averages).
         loss_fn: defaults to :class:`torch.nn.CrossEntropyLoss` (expects logits).
         x_test, y_test: optional held-out data, evaluated every ``eval_every`` steps.
         eval_every: record train/test accuracy every this many steps (0: never).
@@ -125,7 +129,8 @@ def train_classifier(
 
     Raises:
         ValueError: for an unknown optimizer name (the message lists the valid ones),
-            non-positive ``steps`` or ``lr``, negative intervals, or mismatched shapes.
+            non-positive ``steps`` or ``lr``, a ``momentum`` outside ``[0, 1)`` or given to
+            Adam, negative intervals, or mismatched shapes.
     """
     _check_xy(x, y)
     if eval_every < 0 or log_every < 0:
@@ -133,7 +138,7 @@ def train_classifier(
     has_test = x_test is not None and y_test is not None
     if has_test:
         _check_xy(x_test, y_test)
-    opt = _make_optimizer(model, optimizer, lr, weight_decay, steps)
+    opt = _make_optimizer(model, optimizer, lr, weight_decay, steps, momentum)
     loss_fn = nn.CrossEntropyLoss() if loss_fn is None else loss_fn
     history = History()
     model.train()
@@ -160,6 +165,7 @@ def train_regressor(
     steps: int = 1000,
     lr: float = 0.01,
     optimizer: str = "adam",
+    momentum: float = 0.0,
     log_every: int = 0,
 ) -> History:
     r"""Fit ``model`` to real-valued targets by full-batch mean squared error.
@@ -170,7 +176,7 @@ def train_regressor(
     Args:
         model: maps inputs ``[n, d]`` to outputs of the same shape as ``y``.
         x, y: inputs ``[n, d]`` and targets ``[n, k]``.
-        steps, lr, optimizer: as in :func:`train_classifier`.
+        steps, lr, optimizer, momentum: as in :func:`train_classifier`.
         log_every: print ``step`` and loss (4 decimals) every this many steps (0: silent).
 
     Raises:
@@ -191,7 +197,7 @@ def train_regressor(
         raise ValueError(
             f"model outputs {list(out_shape[1:])} per sample, y has {list(y.shape[1:])}"
         )
-    opt = _make_optimizer(model, optimizer, lr, 0.0, steps)
+    opt = _make_optimizer(model, optimizer, lr, 0.0, steps, momentum)
     history = History()
     model.train()
     for step in range(1, steps + 1):
@@ -202,7 +208,12 @@ def train_regressor(
 
 
 def _make_optimizer(
-    model: nn.Module, optimizer: str, lr: float, weight_decay: float, steps: int
+    model: nn.Module,
+    optimizer: str,
+    lr: float,
+    weight_decay: float,
+    steps: int,
+    momentum: float = 0.0,
 ) -> torch.optim.Optimizer:
     """Validate the shared training arguments and build the optimizer."""
     if optimizer not in OPTIMIZERS:
@@ -213,7 +224,12 @@ def _make_optimizer(
         raise ValueError(f"lr must be > 0, got {lr!r}")
     if not weight_decay >= 0:
         raise ValueError(f"weight_decay must be >= 0, got {weight_decay!r}")
-    return OPTIMIZERS[optimizer](model.parameters(), lr=lr, weight_decay=weight_decay)
+    if not 0 <= momentum < 1:
+        raise ValueError(f"momentum must be in [0, 1), got {momentum!r}")
+    if momentum and optimizer != "sgd":
+        raise ValueError(f"momentum is an option of optimizer 'sgd' only, got {optimizer!r}")
+    kwargs = {"momentum": momentum} if optimizer == "sgd" else {}
+    return OPTIMIZERS[optimizer](model.parameters(), lr=lr, weight_decay=weight_decay, **kwargs)
 
 
 def _step(

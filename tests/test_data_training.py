@@ -151,6 +151,8 @@ def test_softmax_in_forward_bounds_the_loss_from_below() -> None:
         ({"steps": 0}, "steps"),
         ({"lr": 0.0}, "lr"),
         ({"log_every": -1}, "log_every"),
+        ({"optimizer": "sgd", "momentum": 1.0}, r"momentum must be in \[0, 1\)"),
+        ({"optimizer": "adam", "momentum": 0.9}, "option of optimizer 'sgd' only"),
     ],
 )
 def test_training_errors(kwargs, match) -> None:
@@ -199,3 +201,26 @@ def test_train_regressor_fits_a_line_and_checks_shapes() -> None:
         train_regressor(model, x, y.squeeze(1), steps=1)
     with pytest.raises(ValueError, match="weight_decay"):
         train_classifier(model, x, y.squeeze(1).long(), weight_decay=-1.0)
+
+
+def test_sgd_momentum_follows_the_velocity_formula() -> None:
+    # L(w) = mean((w x - y)^2) with x = 1, y = 0: gradient 2 w.  v <- mu v + g, w <- w - lr v.
+    x, y = torch.ones(4, 1), torch.zeros(4, 1)
+    lr, mu = 0.1, 0.9
+    model = nn.Linear(1, 1, bias=False)
+    with torch.no_grad():
+        model.weight.fill_(1.0)
+    history = train_regressor(model, x, y, steps=3, lr=lr, optimizer="sgd", momentum=mu)
+    w, v, expected = 1.0, 0.0, []
+    for _ in range(3):
+        expected.append(w**2)
+        v = mu * v + 2 * w
+        w -= lr * v
+    assert history.losses == pytest.approx(expected)
+    assert model.weight.item() == pytest.approx(w)
+    # momentum=0 is plain gradient descent: w <- (1 - 2 lr) w.
+    plain = nn.Linear(1, 1, bias=False)
+    with torch.no_grad():
+        plain.weight.fill_(1.0)
+    train_regressor(plain, x, y, steps=3, lr=lr, optimizer="sgd")
+    assert plain.weight.item() == pytest.approx((1 - 2 * lr) ** 3)
