@@ -14,6 +14,7 @@ from matplotlib.figure import Figure
 from torch import nn
 
 from nnlib.plotting import PANEL_SIZE, subplots, use_course_style
+from nnlib.training import evaluating
 
 #: (colour, marker, legend label) per class index.
 CLASS_STYLES: tuple[tuple[str, str, str], ...] = (
@@ -56,7 +57,6 @@ def plot_points(
     return fig
 
 
-@torch.no_grad()
 def _grid_scores(
     model: nn.Module, x: torch.Tensor, resolution: int, padding: float
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -70,12 +70,8 @@ def _grid_scores(
     gx = torch.linspace(low[0], high[0], resolution)
     gy = torch.linspace(low[1], high[1], resolution)
     xx, yy = torch.meshgrid(gx, gy, indexing="xy")
-    was_training = model.training
-    model.eval()
-    try:
+    with evaluating(model):
         scores = model(torch.stack([xx.flatten(), yy.flatten()], dim=1))
-    finally:
-        model.train(was_training)
     return xx.numpy(), yy.numpy(), scores.reshape(*xx.shape, -1).numpy()
 
 

@@ -165,7 +165,11 @@ def seed_net_sequential() -> nn.Sequential:
 
 
 def count_parameters(model: nn.Module, trainable_only: bool = False) -> int:
-    r"""Number of scalar parameters, :math:`\sum_p \operatorname{numel}(p)` over the model."""
+    r"""Number of scalar parameters, :math:`\sum_p \operatorname{numel}(p)` over the model.
+
+    With ``trainable_only=True`` only parameters with ``requires_grad`` are counted (those an
+    optimizer would update); otherwise every parameter, frozen or not.
+    """
     return sum(p.numel() for p in model.parameters() if p.requires_grad or not trainable_only)
 
 

@@ -1,6 +1,6 @@
 r"""Small, deterministic training loops (classification and regression), accuracy, probabilities.
 
-One step of full-batch training is the five lines every PyTorch loop has:
+One step of full-batch training is the four lines every PyTorch loop has:
 
 .. code-block:: python
 
@@ -20,7 +20,8 @@ Nothing in this module draws random numbers: the same model and data give the sa
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import torch
@@ -63,21 +64,31 @@ def _check_xy(x: torch.Tensor, y: torch.Tensor) -> None:
         )
 
 
-@torch.no_grad()
+@contextmanager
+def evaluating(model: nn.Module) -> Iterator[nn.Module]:
+    """Run the ``with`` block with ``model`` in evaluation mode and without building a graph.
+
+    On exit (also after an exception) the model's previous mode, training or evaluation, is
+    restored, so a helper that only *measures* a model never changes how it trains.
+    """
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.no_grad():
+            yield model
+    finally:
+        model.train(was_training)
+
+
 def predict_proba(model: nn.Module, x: torch.Tensor) -> torch.Tensor:
     r"""Class probabilities :math:`\operatorname{softmax}(z)` of a model that returns logits ``z``.
 
     Runs in evaluation mode without building a graph; each row sums to 1.
     """
-    was_training = model.training
-    model.eval()
-    try:
+    with evaluating(model):
         return torch.softmax(model(x), dim=-1)
-    finally:
-        model.train(was_training)
 
 
-@torch.no_grad()
 def accuracy(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> float:
     r"""Fraction of rows whose largest output is the label: :math:`\frac1n \sum_i
     [\arg\max_c f(x_i)_c = y_i]`.
@@ -85,12 +96,8 @@ def accuracy(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> float:
     Works for logits and probabilities alike, since softmax keeps the order of the scores.
     """
     _check_xy(x, y)
-    was_training = model.training
-    model.eval()
-    try:
+    with evaluating(model):
         return (model(x).argmax(dim=-1) == y).float().mean().item()
-    finally:
-        model.train(was_training)
 
 
 def train_classifier(

@@ -9,6 +9,7 @@ import matplotlib
 matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 import torch  # noqa: E402
 from torch import nn  # noqa: E402
@@ -26,6 +27,7 @@ from nnlib.models import make_mlp  # noqa: E402
 from nnlib.training import (  # noqa: E402
     History,
     accuracy,
+    evaluating,
     predict_proba,
     train_classifier,
     train_regressor,
@@ -136,6 +138,32 @@ def test_predict_proba_and_accuracy() -> None:
     assert model.training  # mode restored
 
 
+@pytest.mark.parametrize("start_in_training", [True, False])
+def test_evaluating_restores_mode_and_builds_no_graph(start_in_training) -> None:
+    model = nn.Sequential(nn.Linear(2, 2), nn.Dropout(0.5))
+    model.train(start_in_training)
+    with evaluating(model) as inside:
+        assert inside is model and not model.training and not model[1].training
+        out = model(torch.ones(3, 2))
+        assert not out.requires_grad
+    assert model.training is start_in_training and model[1].training is start_in_training
+    with pytest.raises(RuntimeError, match="boom"), evaluating(model):
+        raise RuntimeError("boom")
+    assert model.training is start_in_training  # restored after an exception too
+
+
+def test_predict_proba_and_accuracy_ignore_dropout_and_keep_eval_mode() -> None:
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(2, 3), nn.Dropout(0.9))
+    x = torch.randn(50, 2)
+    with torch.no_grad():
+        expected = torch.softmax(model[0](x), dim=-1)
+    torch.testing.assert_close(predict_proba(model, x), expected)  # dropout is off
+    model.eval()
+    accuracy(model, x, torch.zeros(50, dtype=torch.int64))
+    assert not model.training
+
+
 def test_softmax_in_forward_bounds_the_loss_from_below() -> None:
     # CE(softmax(p), y) >= log(1 + (C - 1) / e) for probabilities p: the double-softmax floor.
     model, split = _moons_model()
@@ -181,10 +209,25 @@ def test_decision_grid_and_plots() -> None:
     plt.close(fig)
     fig = plot_points(x, torch.tensor([0, 1]))
     plt.close(fig)
+    assert model.training  # plotting measured the model without changing its mode
     with pytest.raises(ValueError, match="resolution"):
         decision_grid(model, x, resolution=1)
     with pytest.raises(ValueError, match="labels must be in"):
         plot_points(x, torch.tensor([0, 7]))
+
+
+def test_three_class_boundary_follows_the_argmax() -> None:
+    model = nn.Linear(2, 3)
+    with torch.no_grad():  # class 0 left, class 1 right, class 2 top
+        model.weight.copy_(torch.tensor([[-1.0, 0.0], [1.0, 0.0], [0.0, 2.0]]))
+        model.bias.zero_()
+    x = torch.tensor([[-1.0, -1.0], [1.0, -1.0], [0.0, 1.0]])
+    xx, yy, pred = decision_grid(model, x, resolution=21, padding=0.0)
+    assert set(np.unique(pred).tolist()) == {0, 1, 2}
+    assert pred[0, 0] == 0 and pred[0, -1] == 1 and pred[-1, 10] == 2  # corners and top middle
+    fig = plot_decision_boundary(model, x, torch.tensor([0, 1, 2]))
+    assert len(fig.axes[0].collections) > 3  # filled regions, boundary lines and three scatters
+    plt.close(fig)
 
 
 def test_train_regressor_fits_a_line_and_checks_shapes() -> None:

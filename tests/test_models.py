@@ -30,6 +30,21 @@ def test_seed_net_shapes_probabilities_and_26_parameters() -> None:
     assert count_parameters(model) == 26 == mlp_parameter_count([3, 3, 2, 2])
 
 
+def test_seed_net_forward_is_the_documented_formula() -> None:
+    # y = softmax(W3 relu(W2 sigmoid(W1 x + b1) + b2) + b3), written out with matrices
+    set_seed(3)
+    model = SeedNet()
+    x = torch.randn(6, 3)
+    w1, b1 = model.linear1.weight, model.linear1.bias
+    w2, b2 = model.linear2.weight, model.linear2.bias
+    w3, b3 = model.out.weight, model.out.bias
+    h1 = torch.sigmoid(x @ w1.T + b1)
+    h2 = torch.clamp(h1 @ w2.T + b2, min=0)
+    z = h2 @ w3.T + b3
+    expected = torch.exp(z) / torch.exp(z).sum(dim=1, keepdim=True)
+    torch.testing.assert_close(model(x), expected)
+
+
 def test_seed_net_weight_init_distributions() -> None:
     # Xavier-normal std = sqrt(2 / (fan_in + fan_out)); Kaiming-normal (ReLU) std = sqrt(2 / fan_in)
     set_seed(0)
