@@ -10,6 +10,9 @@ Two views of the same functions live here:
   ``where``), so that chapter 2 can check them against PyTorch and autograd
   (:func:`get_scratch`).
 
+:func:`derivative` computes :math:`f'(x)` of any element-wise function by autograd; the chapter,
+the experiments and the tests all use it as the reference the from-scratch derivatives must match.
+
 Softmax acts on a whole vector rather than element by element, so it is not in the registries;
 :func:`softmax` (max-shifted, numerically stable), :func:`softmax_naive` (the textbook formula,
 which overflows) and :func:`softmax_jacobian` implement it.
@@ -69,6 +72,26 @@ def get_activation(name: str) -> nn.Module:
             f"unknown activation {name!r}; valid names: {', '.join(activation_names())}"
         ) from None
     return factory()
+
+
+def derivative(fn: Callable[[Tensor], Tensor], x: Tensor) -> Tensor:
+    r"""The derivative :math:`f'(x_i)` of an element-wise function at every element, by autograd.
+
+    Computed as the gradient of :math:`\sum_i f(x_i)` with respect to :math:`x`: because
+    :math:`f` acts on each element separately, :math:`\partial/\partial x_i` only sees
+    :math:`f(x_i)`, so the gradient's element :math:`i` is :math:`f'(x_i)`. ``x`` itself is not
+    modified and needs no ``requires_grad``; ``fn`` may be a function or an ``nn.Module``.
+
+    Raises:
+        ValueError: if ``fn`` is not element-wise (its output shape differs from the input's).
+    """
+    x = x.detach().clone().requires_grad_(True)
+    y = fn(x)
+    if not isinstance(y, Tensor) or y.shape != x.shape:
+        got = tuple(y.shape) if isinstance(y, Tensor) else type(y).__name__
+        raise ValueError(f"fn must be element-wise (output shape {tuple(x.shape)}), got {got}")
+    (grad,) = torch.autograd.grad(y.sum(), x)
+    return grad
 
 
 # --------------------------------------------------------------------------------------------
@@ -195,8 +218,9 @@ def gelu_grad(x: Tensor) -> Tensor:
 
 
 def silu(x: Tensor) -> Tensor:
-    r"""SiLU / Swish (:math:`\beta = 1`): :math:`f(x) = x\,\sigma(x)` (Elfwing et al., 2017;
-    Ramachandran et al., 2017). Minimum :math:`\approx -0.2785` at :math:`x \approx -1.278`."""
+    r"""SiLU / Swish (:math:`\beta = 1`): :math:`f(x) = x\,\sigma(x)`, named SiLU by Hendrycks &
+    Gimpel (2016), used by Elfwing et al. (2017) and found again as Swish by Ramachandran et al.
+    (2017). Minimum :math:`\approx -0.2785` at :math:`x \approx -1.278`; slope 0.5 at 0."""
     return x * sigmoid(x)
 
 

@@ -11,6 +11,7 @@ from torch.nn import functional as F
 from nnlib.activations import (
     SCRATCH,
     activation_names,
+    derivative,
     elu_grad,
     get_activation,
     get_scratch,
@@ -33,12 +34,6 @@ GRID = torch.cat(
 )
 
 
-def autograd_derivative(module: torch.nn.Module, x: torch.Tensor) -> torch.Tensor:
-    x = x.detach().clone().requires_grad_(True)
-    (grad,) = torch.autograd.grad(module(x).sum(), x)
-    return grad
-
-
 def test_scratch_registry_matches_module_registry() -> None:
     assert list(SCRATCH) == activation_names()
 
@@ -57,7 +52,7 @@ def test_scratch_function_matches_torch(name: str, dtype: torch.dtype) -> None:
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
 def test_scratch_derivative_matches_autograd(name: str, dtype: torch.dtype) -> None:
     x = GRID.to(dtype)
-    expected = autograd_derivative(get_activation(name).to(dtype), x)
+    expected = derivative(get_activation(name).to(dtype), x)
     torch.testing.assert_close(get_scratch(name).grad(x), expected)
 
 
@@ -79,7 +74,7 @@ def test_kink_conventions_follow_pytorch_autograd() -> None:
     assert prelu_grad(zero).item() == pytest.approx(0.25)
     assert elu_grad(zero, alpha=2.0).item() == 2.0
     for slope in (0.01, 0.2):
-        expected = autograd_derivative(torch.nn.LeakyReLU(slope), zero)
+        expected = derivative(torch.nn.LeakyReLU(slope), zero)
         assert leaky_relu_grad(zero, slope).item() == pytest.approx(expected.item())
 
 
@@ -151,3 +146,25 @@ def test_softmax_jacobian_matches_autograd() -> None:
 def test_unknown_scratch_name_lists_valid_names() -> None:
     with pytest.raises(ValueError, match="valid names: identity, sigmoid, tanh, relu"):
         get_scratch("swish")
+
+
+def test_derivative_by_autograd() -> None:
+    x = torch.linspace(-3.0, 3.0, 61, dtype=torch.float64)
+    torch.testing.assert_close(derivative(torch.sin, x), torch.cos(x))
+    torch.testing.assert_close(derivative(lambda v: v**3, x), 3 * x**2)
+    assert not x.requires_grad  # the input is left untouched
+    relu_at = derivative(torch.nn.ReLU(), torch.tensor([-1.0, 0.0, 2.0]))
+    torch.testing.assert_close(relu_at, torch.tensor([0.0, 0.0, 1.0]))  # 0 at the kink
+    with pytest.raises(ValueError, match="element-wise"):
+        derivative(lambda v: v.sum(), x)  # not element-wise: one output for many inputs
+
+
+def test_get_activation_builds_fresh_modules_and_names_valid_ones() -> None:
+    a, b = get_activation("prelu"), get_activation("prelu")
+    assert isinstance(a, torch.nn.PReLU) and a is not b and a.weight is not b.weight
+    assert isinstance(get_activation("leaky_relu"), torch.nn.LeakyReLU)
+    assert get_activation("leaky_relu").negative_slope == 0.01
+    with pytest.raises(ValueError, match="valid names: identity, sigmoid, tanh, relu"):
+        get_activation("swish")
+    with pytest.raises(ValueError, match="valid names"):
+        get_activation(["relu"])  # type: ignore[arg-type]

@@ -100,6 +100,8 @@ def test_dead_unit_experiment_relu_vs_leaky() -> None:
     assert 0 <= relu.saturated_after <= 1
     assert relu.inactive_all_zero_grad and np.all(relu.zero_grad_after >= relu.inactive_after)
     assert not leaky.inactive_all_zero_grad and np.all(leaky.zero_grad_after == 0)
+    # the only zero-gradient ReLU units that are not dead are active on saturated samples alone
+    assert relu.zero_grad_active_only_saturated and relu.saturated_after > 0
     with pytest.raises(ValueError, match="learning rates"):
         dead_unit_experiment("relu", big_lr=0.0)
     with pytest.raises(ValueError, match="recovery_steps"):

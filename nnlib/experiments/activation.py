@@ -22,8 +22,9 @@ import torch
 from torch import Tensor, nn
 from torch.nn import functional as F
 
-from nnlib.activations import get_activation
+from nnlib.activations import derivative, get_activation
 from nnlib.models import make_mlp
+from nnlib.training import train_classifier
 from nnlib.utils import set_seed
 
 
@@ -54,13 +55,6 @@ def forward_with_preactivations(model: nn.Sequential, x: Tensor) -> tuple[Tensor
         pre.append(z)
         h = act(z)
     return model[-1](h), pre
-
-
-def _derivative(act: nn.Module, z: Tensor) -> Tensor:
-    """:math:`f'(z)` element-wise, by autograd through the activation module."""
-    z = z.detach().requires_grad_(True)
-    (grad,) = torch.autograd.grad(act(z).sum(), z)
-    return grad
 
 
 # --------------------------------------------------------------------------------------------
@@ -117,7 +111,7 @@ def gradient_profile(
         weight_grad_norm=np.array([lin.weight.grad.norm().item() for lin, _ in pairs]),
         derivative_rms=np.array(
             [
-                _derivative(act, z).pow(2).mean().sqrt().item()
+                derivative(act, z).pow(2).mean().sqrt().item()
                 for (_, act), z in zip(pairs, pre, strict=True)
             ]
         ),
@@ -193,7 +187,11 @@ class DeadUnitReport:
         inactive_all_zero_grad: whether every unit inactive after the big step also got an
             exactly zero gradient (always true for ReLU, false for Leaky ReLU).
         saturated_after: fraction of samples whose loss gradient with respect to the logits is
-            exactly zero after the big step (softmax rounded to exactly 0 and 1 in float32).
+            exactly zero after the big step: the softmax output rounded, in float32, to exactly
+            1 for the correct class and 0 for the others.
+        zero_grad_active_only_saturated: whether every unit that got an exactly zero gradient
+            after the big step *although it is active on some input* is active only on such
+            saturated samples (the reason its gradient vanishes). True when there is no such unit.
         loss_init, loss_after: cross-entropy before and right after the big step.
         loss_recovered: cross-entropy after the recovery steps.
     """
@@ -205,6 +203,7 @@ class DeadUnitReport:
     zero_grad_after: np.ndarray
     inactive_all_zero_grad: bool
     saturated_after: float
+    zero_grad_active_only_saturated: bool
     loss_init: float
     loss_after: float
     loss_recovered: float
@@ -223,7 +222,8 @@ def dead_unit_experiment(
 ) -> DeadUnitReport:
     """Measure dead units at initialisation, after ONE plain-SGD step with the over-large
     learning rate ``big_lr`` (full batch, cross-entropy on :func:`toy_classification`), and after
-    ``recovery_steps`` further full-batch steps with ``recovery_lr``.
+    ``recovery_steps`` further full-batch steps with ``recovery_lr`` (both through
+    :func:`nnlib.training.train_classifier` with ``optimizer="sgd"``: no momentum, no decay).
 
     ``set_seed(seed)`` is called before drawing the data and building the network, so every
     activation starts from the same weights.
@@ -244,25 +244,23 @@ def dead_unit_experiment(
         with torch.no_grad():
             return F.cross_entropy(model(x), y).item()
 
-    def sgd_step(lr: float) -> None:
-        model.zero_grad()
-        F.cross_entropy(model(x), y).backward()
-        with torch.no_grad():
-            for p in model.parameters():
-                p -= lr * p.grad
-
     inactive_init = inactive_units(model, x)
     zero_init = zero_grad_units(model, x, y)
     loss_init = loss_value()
-    sgd_step(big_lr)
+    train_classifier(model, x, y, steps=1, lr=big_lr, optimizer="sgd")
     inactive_after = inactive_units(model, x)
     zero_after = zero_grad_units(model, x, y)
     loss_after = loss_value()
     with torch.no_grad():
-        dlogits = torch.softmax(model(x), dim=-1) - F.one_hot(y, sizes[-1])
-        saturated = (dlogits == 0).all(dim=1).float().mean().item()
-    for _ in range(recovery_steps):
-        sgd_step(recovery_lr)
+        logits, pre = forward_with_preactivations(model, x)
+        saturated = (torch.softmax(logits, dim=-1) - F.one_hot(y, sizes[-1]) == 0).all(dim=1)
+    only_saturated = all(
+        bool(saturated[z[:, unit] > 0].all())
+        for z, inactive, zero in zip(pre, inactive_after, zero_after, strict=True)
+        for unit in np.flatnonzero(zero & ~inactive)
+    )
+    if recovery_steps:
+        train_classifier(model, x, y, steps=recovery_steps, lr=recovery_lr, optimizer="sgd")
     return DeadUnitReport(
         inactive_init=layer_fractions(inactive_init),
         inactive_after=layer_fractions(inactive_after),
@@ -272,7 +270,8 @@ def dead_unit_experiment(
         inactive_all_zero_grad=all(
             bool(np.all(z[i])) for i, z in zip(inactive_after, zero_after, strict=True)
         ),
-        saturated_after=saturated,
+        saturated_after=saturated.float().mean().item(),
+        zero_grad_active_only_saturated=only_saturated,
         loss_init=loss_init,
         loss_after=loss_after,
         loss_recovered=loss_value(),
