@@ -90,19 +90,17 @@ def function_and_grad(
     """
     import torch
 
+    from nnlib.activations import derivative
+
     low, high = x_range
     if not low < high:
         raise ValueError(f"x_range must be (low, high) with low < high, got {x_range}")
     if num < 2:
         raise ValueError(f"num must be >= 2, got {num}")
-    x = torch.linspace(low, high, num, requires_grad=True)
-    y = fn(x)
-    if not isinstance(y, torch.Tensor) or y.shape != x.shape:
-        shape = tuple(y.shape) if isinstance(y, torch.Tensor) else type(y).__name__
-        raise ValueError(
-            f"fn must be element-wise (output shape {tuple(x.shape)}), got output {shape}"
-        )
-    (grad,) = torch.autograd.grad(y.sum(), x)
+    x = torch.linspace(low, high, num)
+    grad = derivative(fn, x)  # raises ValueError if fn is not element-wise
+    with torch.no_grad():
+        y = fn(x)
     return _as_numpy(x), _as_numpy(y), _as_numpy(grad)
 
 
