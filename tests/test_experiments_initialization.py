@@ -16,6 +16,7 @@ from torch import nn  # noqa: E402
 from nnlib import set_seed  # noqa: E402
 from nnlib.experiments import initialization as ex  # noqa: E402
 from nnlib.models import make_mlp  # noqa: E402
+from nnlib.training import train_regressor  # noqa: E402
 
 
 def test_check_weights_within_one_percent_and_table() -> None:
@@ -25,7 +26,13 @@ def test_check_weights_within_one_percent_and_table() -> None:
     assert all(r.std_rel_error < 0.01 for r in rows)
     table = ex.format_weight_checks(rows)
     assert all(name in table for name in names)
-    assert len(table.splitlines()) == len(names) + 2
+    lines = table.splitlines()
+    assert len(lines) == len(names) + 2
+    # CJK headers count two columns each: "相对误差" ends where the percentages end.
+    header, first = lines[0], lines[2]
+    end = ex._display_width(header[: header.index("相对误差") + 4])
+    assert first[end - 1] == "%" and first[end] == " "
+    assert ex._pad("权重", 6, ">") == "  权重" and ex._display_width("a权") == 3
 
 
 def test_check_weights_rejects_constant() -> None:
@@ -52,12 +59,25 @@ def test_constant_init_never_breaks_symmetry() -> None:
     set_seed(0)
     model = make_mlp([3, 6, 2], "tanh", "constant")
     x, y = torch.randn(16, 3), torch.randn(16, 2)
-    losses = ex.fit_full_batch(model, x, y, nn.functional.mse_loss, steps=20, lr=0.1)
+    losses = train_regressor(model, x, y, steps=20, lr=0.1, optimizer="sgd").losses
     assert len(losses) == 20 and losses[-1] < losses[0]
     assert ex.unit_spread(model[0]) < 1e-6
     set_seed(0)
     other = make_mlp([3, 6, 2], "tanh", "kaiming_normal")
     assert ex.unit_spread(other[0]) > 0.1
+
+
+def test_unit_spread_is_the_largest_pairwise_difference() -> None:
+    layer = nn.Linear(2, 3)
+    with torch.no_grad():
+        layer.weight.copy_(torch.tensor([[0.0, 1.0], [2.0, -3.0], [-1.0, 0.5]]))
+        layer.bias.copy_(torch.tensor([0.0, 0.5, 0.25]))
+    # column ranges: weight 3.0 and 4.0, bias 0.5 -> 4.0 (units 0 and 1, second input)
+    assert ex.unit_spread(layer) == pytest.approx(4.0)
+    no_bias = nn.Linear(2, 3, bias=False)
+    with torch.no_grad():
+        no_bias.weight.fill_(0.7)
+    assert ex.unit_spread(no_bias) == 0.0
 
 
 def test_zero_init_only_last_bias_gets_gradient() -> None:
@@ -66,15 +86,6 @@ def test_zero_init_only_last_bias_gets_gradient() -> None:
     nn.functional.mse_loss(model(torch.randn(8, 3)), torch.randn(8, 2)).backward()
     grads = ex.nonzero_grads(model)
     assert [name for name, nonzero in grads.items() if nonzero] == ["4.bias"]
-
-
-def test_fit_full_batch_rejects_bad_arguments() -> None:
-    model = nn.Linear(2, 1)
-    x, y = torch.zeros(4, 2), torch.zeros(4, 1)
-    with pytest.raises(ValueError, match="valid names: sgd, adam"):
-        ex.fit_full_batch(model, x, y, nn.functional.mse_loss, 1, 0.1, optimizer="lbfgs")
-    with pytest.raises(ValueError, match="positive"):
-        ex.fit_full_batch(model, x, y, nn.functional.mse_loss, 0, 0.1)
 
 
 @pytest.mark.parametrize(
@@ -144,8 +155,40 @@ def test_linear_classes_deterministic_and_balanced_enough() -> None:
 
 def test_train_deep_relu_runs_and_records_losses() -> None:
     result = ex.train_deep_relu("kaiming_normal", depth=4, width=16, steps=15, lr=0.05, n=64)
-    assert len(result.losses) == 15 and 0.0 <= result.accuracy <= 1.0
+    assert len(result.losses) == len(result.grad_norms) == 15 and 0.0 <= result.accuracy <= 1.0
+    assert all(g > 0 for g in result.grad_norms)
     assert result.losses[-1] < result.losses[0]
+    # Same seed, same run; Adam takes no momentum, so none is passed to it.
+    again = ex.train_deep_relu("kaiming_normal", depth=4, width=16, steps=15, lr=0.05, n=64)
+    assert again == result
+    adam = ex.train_deep_relu("kaiming_normal", depth=4, width=16, steps=5, optimizer="adam")
+    assert len(adam.losses) == 5
+
+
+def test_deep_relu_problem_builds_the_training_network() -> None:
+    model, x, y = ex.deep_relu_problem("xavier_normal", depth=5, width=8, n=32)
+    linears = [m for m in model if isinstance(m, nn.Linear)]
+    assert [(m.in_features, m.out_features) for m in linears] == [
+        (16, 8),
+        (8, 8),
+        (8, 8),
+        (8, 8),
+        (8, 4),
+    ]
+    assert sum(isinstance(m, nn.ReLU) for m in model) == 4
+    assert all(torch.equal(m.bias, torch.zeros_like(m.bias)) for m in linears)
+    assert model(x).shape == (32, 4) and y.shape == (32,)
+    again, _, _ = ex.deep_relu_problem("xavier_normal", depth=5, width=8, n=32)
+    assert torch.equal(model[0].weight, again[0].weight)
+
+
+def test_train_deep_relu_rejects_bad_arguments() -> None:
+    with pytest.raises(ValueError, match="valid names: sgd, adam"):
+        ex.train_deep_relu("kaiming_normal", depth=2, steps=1, optimizer="lbfgs")
+    with pytest.raises(ValueError, match="'sgd' only"):
+        ex.train_deep_relu("kaiming_normal", depth=2, steps=1, optimizer="adam", momentum=0.9)
+    with pytest.raises(ValueError, match="valid names: uniform"):
+        ex.train_deep_relu("he", depth=2, steps=1)
 
 
 def test_measure_profile_on_a_hand_initialised_model() -> None:

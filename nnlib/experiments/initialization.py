@@ -25,6 +25,7 @@ recursions; :func:`depth_profile` measures the same quantities.
 from __future__ import annotations
 
 import math
+import unicodedata
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -37,6 +38,7 @@ from torch import nn
 from nnlib.init import DEFAULT, get_init, init_linear_, weight_distribution
 from nnlib.models import make_mlp
 from nnlib.plotting import PANEL_SIZE, plot_curves, subplots
+from nnlib.training import accuracy, train_classifier
 from nnlib.utils import set_seed
 
 # --------------------------------------------------------------------------------------------
@@ -118,22 +120,40 @@ def check_weights(
     return rows
 
 
+def _display_width(text: str) -> int:
+    """Columns ``text`` takes in a monospaced font: 2 for a wide (CJK) character, else 1."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int, align: str = "<") -> str:
+    """``text`` padded with spaces to ``width`` display columns (``"<"`` left, ``">"`` right)."""
+    fill = " " * max(0, width - _display_width(text))
+    return text + fill if align == "<" else fill + text
+
+
 def format_weight_checks(rows: Sequence[WeightCheck]) -> str:
-    """A fixed-width text table of :func:`check_weights` rows (numbers to 4 significant digits)."""
+    """A fixed-width text table of :func:`check_weights` rows, Chinese headers, 4 decimals.
+
+    Columns: method, measured std, the formula's std, relative error, measured ``[min, max]``
+    and the formula's bounds (``-`` for a normal, which has none).
+    """
 
     def bounds(low: float | None, high: float | None) -> str:
         return "-" if low is None or high is None else f"[{low:+.4f}, {high:+.4f}]"
 
-    header = (
-        f"{'method':<16}{'std':>9}{'theory':>9}{'rel.err':>9}"
-        f"  {'measured [min, max]':<20}  {'theory bounds':<20}"
-    )
-    lines = [header, "-" * len(header)]
+    columns = [("方法", 16, "<"), ("实测标准差", 12, ">"), ("公式标准差", 12, ">")]
+    columns += [("相对误差", 10, ">"), ("  实测 [最小, 最大]", 22, "<"), ("  公式边界", 22, "<")]
+
+    def line(cells: Sequence[str]) -> str:
+        padded = (_pad(c, w, a) for c, (_, w, a) in zip(cells, columns, strict=True))
+        return "".join(padded).rstrip()
+
+    lines = [line([text for text, _, _ in columns])]
     for r in rows:
-        lines.append(
-            f"{r.name:<16}{r.std:>9.4f}{r.theory_std:>9.4f}{r.std_rel_error:>9.2%}"
-            f"  {bounds(r.min, r.max):<20}  {bounds(r.theory_low, r.theory_high):<20}"
-        )
+        cells = [r.name, f"{r.std:.4f}", f"{r.theory_std:.4f}", f"{r.std_rel_error:.2%}"]
+        cells += [f"  {bounds(r.min, r.max)}", f"  {bounds(r.theory_low, r.theory_high)}"]
+        lines.append(line(cells))
+    lines.insert(1, "-" * max(_display_width(text) for text in lines))
     return "\n".join(lines)
 
 
@@ -184,52 +204,18 @@ def plot_weight_histograms(
 # --------------------------------------------------------------------------------------------
 
 
-def fit_full_batch(
-    model: nn.Module,
-    x: torch.Tensor,
-    y: torch.Tensor,
-    loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
-    steps: int,
-    lr: float,
-    momentum: float = 0.0,
-    optimizer: str = "sgd",
-) -> list[float]:
-    """Train ``model`` on the whole batch ``(x, y)`` for ``steps`` steps; return the losses.
-
-    ``optimizer`` is ``"sgd"`` (with ``momentum``) or ``"adam"``. Losses are recorded before each
-    step. Runs with denormal floats flushed to zero (see :func:`flush_denormals`).
-
-    Raises:
-        ValueError: for a non-positive ``steps`` or ``lr`` or an unknown optimizer.
-    """
-    if steps < 1 or not lr > 0:
-        raise ValueError(f"steps and lr must be positive, got steps={steps}, lr={lr}")
-    if optimizer == "sgd":
-        opt: torch.optim.Optimizer = torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum)
-    elif optimizer == "adam":
-        opt = torch.optim.Adam(model.parameters(), lr=lr)
-    else:
-        raise ValueError(f"unknown optimizer {optimizer!r}; valid names: sgd, adam")
-    losses = []
-    with flush_denormals():
-        for _ in range(steps):
-            opt.zero_grad()
-            loss = loss_fn(model(x), y)
-            loss.backward()
-            opt.step()
-            losses.append(loss.item())
-    return losses
-
-
 def unit_spread(layer: nn.Linear) -> float:
-    """Largest difference between two hidden units of ``layer`` (rows of its weight, with bias).
+    r"""Largest difference between two units of ``layer`` in any one parameter.
 
-    Zero means every unit computes the same function: the layer is still symmetric.
+    Unit :math:`i` is row :math:`i` of the weight with its bias appended, :math:`\theta_i`; the
+    spread is :math:`\max_k \left(\max_i \theta_{ik} - \min_i \theta_{ik}\right)
+    = \max_{i, j, k} |\theta_{ik} - \theta_{jk}|`. Zero means every unit computes the same
+    function: the layer is still symmetric.
     """
     w = layer.weight.detach()
     if layer.bias is not None:
         w = torch.cat([w, layer.bias.detach()[:, None]], dim=1)
-    return (w - w[:1]).abs().max().item()
+    return (w.amax(dim=0) - w.amin(dim=0)).max().item()
 
 
 def nonzero_grads(model: nn.Module) -> dict[str, bool]:
@@ -496,10 +482,32 @@ def linear_classes(
 
 @dataclass(frozen=True)
 class TrainResult:
-    """Loss per step and final training accuracy of one run."""
+    r"""One run: loss and gradient norm :math:`\lVert \nabla_\theta L \rVert_2` per step (both
+    measured before that step's update) and the final training accuracy."""
 
     losses: list[float]
     accuracy: float
+    grad_norms: list[float]
+
+
+def deep_relu_problem(
+    init: str, depth: int = 30, width: int = 64, seed: int = 0, n: int = 256
+) -> tuple[nn.Sequential, torch.Tensor, torch.Tensor]:
+    """The training problem of :func:`train_deep_relu`: ``(model, x, y)`` before any step.
+
+    ``model`` has ``depth`` Linear layers (16 inputs, hidden width ``width``, one output per
+    class) with ReLU between them, initialised with ``init`` (biases zero, PyTorch's own for
+    ``"default"``) after ``set_seed(seed)``; ``(x, y)`` is :func:`linear_classes` with ``n``
+    samples and ``seed``.
+
+    Raises:
+        ValueError: for an unknown init or non-positive sizes.
+    """
+    x, y = linear_classes(n=n, seed=seed)
+    classes = int(y.max()) + 1
+    set_seed(seed)
+    model = make_mlp([x.shape[1], *[width] * (depth - 1), classes], "relu", init)
+    return model, x, y
 
 
 def train_deep_relu(
@@ -508,26 +516,28 @@ def train_deep_relu(
     width: int = 64,
     steps: int = 300,
     lr: float = 5e-4,
-    momentum: float = 0.9,
+    momentum: float | None = None,
     optimizer: str = "sgd",
     seed: int = 0,
     n: int = 256,
 ) -> TrainResult:
-    """Train a ``depth``-layer ReLU MLP from ``init`` on :func:`linear_classes` (cross-entropy).
+    """Train the network of :func:`deep_relu_problem` on its data (cross-entropy, full batch).
 
-    Full-batch SGD with momentum by default (as in He et al. 2015's comparison, which used SGD);
-    the data use ``seed``, the network ``set_seed(seed)``.
+    Uses :func:`nnlib.training.train_classifier`: SGD with momentum 0.9 by default (He et al.
+    2015 trained with SGD and momentum), or ``optimizer="adam"`` (which takes no momentum). Runs
+    with denormal floats flushed to zero (see :func:`flush_denormals`).
+
+    Raises:
+        ValueError: for an unknown init or optimizer, or a bad ``steps``, ``lr``, ``momentum``.
     """
-    x, y = linear_classes(n=n, seed=seed)
-    classes = int(y.max()) + 1
-    set_seed(seed)
-    model = make_mlp([x.shape[1], *[width] * (depth - 1), classes], "relu", init)
-    losses = fit_full_batch(
-        model, x, y, nn.functional.cross_entropy, steps, lr, momentum=momentum, optimizer=optimizer
-    )
-    with torch.no_grad():
-        accuracy = (model(x).argmax(dim=1) == y).float().mean().item()
-    return TrainResult(losses, accuracy)
+    if momentum is None:
+        momentum = 0.9 if optimizer == "sgd" else 0.0
+    model, x, y = deep_relu_problem(init, depth, width, seed, n)
+    with flush_denormals():
+        history = train_classifier(
+            model, x, y, steps=steps, lr=lr, optimizer=optimizer, momentum=momentum
+        )
+    return TrainResult(history.losses, accuracy(model, x, y), history.grad_norms)
 
 
 __all__ = [
@@ -536,8 +546,8 @@ __all__ = [
     "TrainResult",
     "WeightCheck",
     "check_weights",
+    "deep_relu_problem",
     "depth_profile",
-    "fit_full_batch",
     "flush_denormals",
     "format_weight_checks",
     "linear_classes",
