@@ -28,9 +28,9 @@ def test_check_weights_within_one_percent_and_table() -> None:
     assert all(name in table for name in names)
     lines = table.splitlines()
     assert len(lines) == len(names) + 2
-    # CJK headers count two columns each: "相对误差" ends where the percentages end.
+    # CJK characters count two columns each: "|s-σ|/σ" ends where the percentages end.
     header, first = lines[0], lines[2]
-    end = ex._display_width(header[: header.index("相对误差") + 4])
+    end = ex._display_width(header[: header.index("|s-σ|/σ") + 7])
     assert first[end - 1] == "%" and first[end] == " "
     assert ex._pad("权重", 6, ">") == "  权重" and ex._display_width("a权") == 3
 

@@ -132,17 +132,19 @@ def _pad(text: str, width: int, align: str = "<") -> str:
 
 
 def format_weight_checks(rows: Sequence[WeightCheck]) -> str:
-    """A fixed-width text table of :func:`check_weights` rows, Chinese headers, 4 decimals.
+    r"""A fixed-width text table of :func:`check_weights` rows, Chinese headers, 4 decimals.
 
-    Columns: method, measured std, the formula's std, relative error, measured ``[min, max]``
-    and the formula's bounds (``-`` for a normal, which has none).
+    Columns: method, measured std :math:`s`, the formula's std :math:`\sigma`, relative error
+    :math:`|s - \sigma| / \sigma`, measured ``[min, max]`` and the formula's bounds (``-`` for
+    a normal, which has none). Headers are short: a browser draws a CJK character narrower than
+    two monospace columns, so every CJK character in the header shifts the columns after it.
     """
 
     def bounds(low: float | None, high: float | None) -> str:
         return "-" if low is None or high is None else f"[{low:+.4f}, {high:+.4f}]"
 
-    columns = [("方法", 16, "<"), ("实测标准差", 12, ">"), ("公式标准差", 12, ">")]
-    columns += [("相对误差", 10, ">"), ("  实测 [最小, 最大]", 22, "<"), ("  公式边界", 22, "<")]
+    columns = [("方法", 16, "<"), ("实测 s", 10, ">"), ("公式 σ", 10, ">")]
+    columns += [("|s-σ|/σ", 10, ">"), ("  实测 [min, max]", 22, "<"), ("  公式边界", 22, "<")]
 
     def line(cells: Sequence[str]) -> str:
         padded = (_pad(c, w, a) for c, (_, w, a) in zip(cells, columns, strict=True))
