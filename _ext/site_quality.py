@@ -20,6 +20,8 @@ Speed (each measured with Lighthouse, see ``scripts/lighthouse_benchmark.py``):
 - the icon rules of the theme's render-blocking CSS are cut to the same icons;
 - the theme's search scripts and search index (render-blocking, on every page, for a
   search-as-you-type box that is off) are kept on the search page only;
+- the theme script's check "which code blocks scroll sideways" (it forces layout of the
+  whole page on load) runs for each block only when it nears the screen;
 - every image of a page but the first loads lazily (``loading="lazy"``), so a chapter's plots
   do not compete with its text for the first seconds on a slow phone connection.
 """
@@ -216,6 +218,49 @@ def drop_inline_search_scripts(outdir: Path) -> None:
             page.write_text(new, encoding="utf-8")
 
 
+# pydata-sphinx-theme 0.17 (minified): on load, on resize and on every DOM change it reads
+# scrollWidth of every code block and output to give the scrollable ones a tab stop. Reading
+# scrollWidth forces style and layout of the whole chapter, including the off-screen sections
+# that content-visibility would skip (Lighthouse mobile: 1-3 s of main-thread work).
+_TAB_STOPS = re.compile(
+    r"function (\w+)\(\)\{const (\w+)=\(\)=>\{document\.querySelectorAll\((\[[^\]]*\])\.join"
+    r'\(", "\)\)\.forEach\((\w+)=>\{\4\.tabIndex=\4\.scrollWidth>\4\.clientWidth\|\|'
+    r"\4\.scrollHeight>\4\.clientHeight\?0:-1\}\)\},(\w+)=(\w+)\(\2,300\);"
+    r'window\.addEventListener\("resize",\5\),new MutationObserver\(\5\)\.observe\('
+    r'document\.getElementById\("main-content"\),\{subtree:!0,childList:!0\}\),\2\(\)\}'
+)
+# Same result, measured for an element each time it comes near the screen (it is laid out
+# then anyway), and again for those near the screen once the page, its fonts or its content
+# change. Until its first measurement every such element has a tab stop, so nothing
+# scrollable is ever unreachable by keyboard.
+_LAZY_TAB_STOPS = (
+    r"function \1(){const s=\3.join(', '),"
+    r"c=e=>{e.tabIndex=e.scrollWidth>e.clientWidth||e.scrollHeight>e.clientHeight?0:-1},"
+    r"o=new IntersectionObserver(t=>t.forEach(t=>{t.isIntersecting&&c(t.target)}),"
+    r"{rootMargin:'300px'}),"
+    r"a=()=>document.querySelectorAll(s).forEach(e=>{e.hasAttribute('tabindex')||"
+    r"(e.tabIndex=0),o.unobserve(e),o.observe(e)}),r=\6(a,300);"
+    r"window.addEventListener('resize',r),window.addEventListener('load',r),"
+    r"document.fonts&&document.fonts.ready.then(r),new MutationObserver(r).observe("
+    r"document.getElementById('main-content'),{subtree:!0,childList:!0}),a()}"
+)
+
+
+def lazy_tab_stops(outdir: Path) -> None:
+    script = outdir / "_static" / "scripts" / "pydata-sphinx-theme.js"
+    if not script.is_file():
+        return
+    text = script.read_text(encoding="utf-8")
+    if "IntersectionObserver(t=>t.forEach(t=>{t.isIntersecting&&c(" in text:
+        return  # already done (incremental build)
+    new, count = _TAB_STOPS.subn(_LAZY_TAB_STOPS, text)
+    if count != 1:
+        logger.warning("site_quality: theme script changed; tab-stop speed-up not applied")
+        return
+    script.write_text(new, encoding="utf-8")
+    script.with_name(script.name + ".map").unlink(missing_ok=True)
+
+
 def replace_fontawesome_js(outdir: Path) -> None:
     script = outdir / "_static" / "scripts" / "fontawesome.js"
     if script.is_file():
@@ -229,6 +274,7 @@ def speed_up(app: Sphinx, exception: Exception | None) -> None:
         return
     outdir = Path(app.outdir)
     replace_fontawesome_js(outdir)
+    lazy_tab_stops(outdir)
     subset_icon_fonts(outdir)
     trim_icon_css(outdir, used_icon_names(outdir))
     if not app.config.html_theme_options.get("search_as_you_type"):

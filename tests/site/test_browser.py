@@ -208,3 +208,36 @@ def test_plots_readable_in_dark_mode(
     for color in backgrounds:
         r, g, b = (int(x) for x in re.findall(r"\d+", color)[:3])
         assert 0.2126 * r + 0.7152 * g + 0.0722 * b > 180, f"plot on a dark card: {color}"
+
+
+@pytest.mark.parametrize("page", CHAPTERS)
+def test_scrollable_code_blocks_get_a_tab_stop(browser: Any, site_url: str, page: str) -> None:
+    """Keyboard users can scroll wide code: the theme's tab-stop check, made lazy by
+    _ext/site_quality.py, still runs for every block once it has been on screen."""
+    context = browser.new_context(**VIEWPORTS["phone"])
+    tab = context.new_page()
+    try:
+        tab.goto(site_url + page, wait_until="networkidle")
+        mismatched = tab.evaluate(
+            """async () => {
+              const blocks = [...document.querySelectorAll("pre, .cell_output > .output")]
+                .filter((e) => e.getClientRects().length > 0);
+              const frame = () => new Promise((r) => requestAnimationFrame(() => r()));
+              // Open the collapsed cells (exercise solutions) so their blocks count too.
+              document.querySelectorAll("details").forEach((d) => { d.open = true; });
+              await new Promise((r) => setTimeout(r, 400));
+              // Read the page like a reader: one screen at a time, a few frames per screen.
+              for (let y = 0; y < document.body.scrollHeight; y += window.innerHeight / 2) {
+                window.scrollTo(0, y);
+                for (let i = 0; i < 4; i++) await frame();
+              }
+              await new Promise((r) => setTimeout(r, 200));
+              return blocks
+                .filter((e) => (e.scrollWidth > e.clientWidth || e.scrollHeight > e.clientHeight)
+                               !== (e.tabIndex === 0))
+                .map((e) => e.outerHTML.slice(0, 80));
+            }"""
+        )
+    finally:
+        context.close()
+    assert mismatched == []
