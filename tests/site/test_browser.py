@@ -67,6 +67,13 @@ class Visit:
     state: dict[str, Any] = field(default_factory=dict)
 
 
+def full_page_screenshot(page: Any, path: Path) -> None:
+    """Screenshot of the whole page. Sections far off screen are rendered only when the reader
+    scrolls near them (content-visibility, _static/site.css); render them all for the picture."""
+    page.add_style_tag(content=".bd-article section section{content-visibility:visible}")
+    page.screenshot(path=str(path), full_page=True)
+
+
 def shot_name(page: str, viewport: str) -> str:
     return page.removesuffix(".html").replace("/", "__") + f"-{viewport}.png"
 
@@ -101,9 +108,7 @@ def visits(browser: Any, site_url: str, screenshot_dir: Path) -> dict[tuple[str,
             )
             page.goto(site_url + page_path, wait_until="networkidle")
             visit.state = page.evaluate(PAGE_STATE_JS)
-            page.screenshot(
-                path=str(screenshot_dir / shot_name(page_path, viewport)), full_page=True
-            )
+            full_page_screenshot(page, screenshot_dir / shot_name(page_path, viewport))
             page.close()
             records[(page_path, viewport)] = visit
         context.close()
@@ -202,7 +207,7 @@ def test_plots_readable_in_dark_mode(
             "() => [...document.querySelectorAll('.cell_output img')]"
             ".map((i) => getComputedStyle(i).backgroundColor)"
         )
-        tab.screenshot(path=str(screenshot_dir / shot_name(page, "dark")), full_page=True)
+        full_page_screenshot(tab, screenshot_dir / shot_name(page, "dark"))
     finally:
         context.close()
     for color in backgrounds:
