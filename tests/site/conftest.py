@@ -53,7 +53,11 @@ def book_pages() -> list[str]:
 
 
 def chromium_path() -> str | None:
-    for name in ("chromium", "chromium-browser"):
+    """The browser to test with: ``$CHROMIUM_PATH`` if set, else Debian's ``chromium`` (what
+    ``.ci/run`` installs), else a Google Chrome on PATH (preinstalled on GitHub's runners)."""
+    if os.environ.get("CHROMIUM_PATH"):
+        return os.environ["CHROMIUM_PATH"]
+    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
         found = shutil.which(name)
         if found:
             return found
