@@ -66,6 +66,32 @@ INIT_FOR_NEXT_ACTIVATION: dict[type[nn.Module], str] = {
 }
 
 
+def forward_recording_linear(
+    model: nn.Sequential, x: torch.Tensor
+) -> tuple[torch.Tensor, list[torch.Tensor]]:
+    r"""Run ``model`` on ``x``; return its output and the output :math:`z_l = W_l h_{l-1} + b_l`
+    of every ``nn.Linear`` in it, in order.
+
+    When gradients are enabled each :math:`z_l` keeps its gradient (``retain_grad``), so after a
+    backward pass ``z.grad`` holds :math:`\partial L / \partial z_l`. Used by the experiments of
+    chapters 2 and 3 to look inside a network layer by layer.
+
+    Raises:
+        TypeError: if ``model`` is not an ``nn.Sequential``.
+    """
+    if not isinstance(model, nn.Sequential):
+        raise TypeError(f"model must be an nn.Sequential, got {type(model).__name__}")
+    zs: list[torch.Tensor] = []
+    h = x
+    for module in model:
+        h = module(h)
+        if isinstance(module, nn.Linear):
+            if h.requires_grad:
+                h.retain_grad()
+            zs.append(h)
+    return h, zs
+
+
 def check_input_width(x: torch.Tensor, expected: int, model_name: str) -> None:
     """Raise a clear error unless ``x`` is a tensor whose last dimension has ``expected`` features.
 

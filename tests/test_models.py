@@ -145,3 +145,25 @@ def test_count_parameters_trainable_only() -> None:
 def test_mlp_parameter_count_rejects_bad_sizes(sizes) -> None:
     with pytest.raises(ValueError, match="sizes needs at least 2|positive int"):
         mlp_parameter_count(sizes)
+
+
+def test_forward_recording_linear_returns_every_linear_output_with_grads() -> None:
+    import torch
+
+    from nnlib.models import forward_recording_linear
+
+    set_seed(0)
+    model = make_mlp([4, 5, 3, 2], activation="relu")
+    x = torch.randn(6, 4)
+    out, zs = forward_recording_linear(model, x)
+    torch.testing.assert_close(out, model(x))
+    assert [tuple(z.shape) for z in zs] == [(6, 5), (6, 3), (6, 2)]
+    assert zs[-1] is out  # the last module is a Linear
+    torch.testing.assert_close(zs[0], model[0](x))
+    out.sum().backward()
+    assert all(z.grad is not None for z in zs)
+    with torch.no_grad():
+        _, zs = forward_recording_linear(model, x)
+    assert not any(z.requires_grad for z in zs)
+    with pytest.raises(TypeError, match="nn.Sequential"):
+        forward_recording_linear(nn.Linear(2, 2), x)

@@ -23,7 +23,7 @@ from torch import Tensor, nn
 from torch.nn import functional as F
 
 from nnlib.activations import derivative, get_activation
-from nnlib.models import make_mlp
+from nnlib.models import forward_recording_linear, make_mlp
 from nnlib.training import train_classifier
 from nnlib.utils import set_seed
 
@@ -46,15 +46,9 @@ def hidden_layers(model: nn.Sequential) -> list[tuple[nn.Linear, nn.Module]]:
 def forward_with_preactivations(model: nn.Sequential, x: Tensor) -> tuple[Tensor, list[Tensor]]:
     r"""Run ``model`` on ``x`` and also return the pre-activations :math:`z_l` of its hidden
     layers (each with ``retain_grad()``, so ``z.grad`` holds :math:`\delta_l` after backward)."""
-    pre: list[Tensor] = []
-    h = x
-    for linear, act in hidden_layers(model):
-        z = linear(h)
-        if z.requires_grad:
-            z.retain_grad()
-        pre.append(z)
-        h = act(z)
-    return model[-1](h), pre
+    hidden_layers(model)  # validate the Linear, act, ..., Linear structure
+    out, zs = forward_recording_linear(model, x)
+    return out, zs[:-1]
 
 
 # --------------------------------------------------------------------------------------------

@@ -36,7 +36,7 @@ from matplotlib.figure import Figure
 from torch import nn
 
 from nnlib.init import DEFAULT, get_init, init_linear_, weight_distribution
-from nnlib.models import make_mlp
+from nnlib.models import forward_recording_linear, make_mlp
 from nnlib.plotting import PANEL_SIZE, plot_curves, subplots
 from nnlib.training import accuracy, train_classifier
 from nnlib.utils import set_seed
@@ -309,14 +309,8 @@ def measure_profile(model: nn.Sequential, x: torch.Tensor, g: torch.Tensor) -> D
     Raises:
         ValueError: if ``model`` has no Linear layer or its output shape differs from ``g``'s.
     """
-    zs: list[torch.Tensor] = []
-    h = x
     with flush_denormals():
-        for module in model:
-            h = module(h)
-            if isinstance(module, nn.Linear):
-                h.retain_grad()
-                zs.append(h)
+        h, zs = forward_recording_linear(model, x)
         if not zs:
             raise ValueError("model has no nn.Linear layer to measure")
         if h.shape != g.shape:
