@@ -13,9 +13,19 @@ Chapters import what they need from the submodules:
 - :mod:`nnlib.boundary` -- decision-boundary plots for 2-D classifiers.
 - :mod:`nnlib.experiments` -- small, seeded experiments (activations, initialisation).
 - :mod:`nnlib.utils` -- seeding and the chapter start-up settings.
+- :mod:`nnlib.numerics` -- the portable floating-point path, pinned when nnlib is imported.
+
+Importing ``nnlib`` pins the numerics path (:func:`nnlib.numerics.pin_numerics`) before anything
+else, so that every chapter prints the same numbers on every x86-64 CPU. Import it before any
+tensor operation runs; ``NNLIB_NATIVE_NUMERICS=1`` opts out.
 """
 
-from nnlib.utils import set_seed, start_chapter
+from nnlib.numerics import pin_numerics
 
-__all__ = ["set_seed", "start_chapter", "__version__"]
+NUMERICS = pin_numerics()
+"""The :class:`~nnlib.numerics.NumericsState` found when nnlib was imported."""
+
+from nnlib.utils import set_seed, start_chapter  # noqa: E402 - after the pin, on purpose
+
+__all__ = ["NUMERICS", "set_seed", "start_chapter", "__version__"]
 __version__ = "0.1.0"

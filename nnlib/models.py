@@ -10,7 +10,7 @@ import torch
 from torch import nn
 
 from nnlib.activations import get_activation
-from nnlib.init import DEFAULT, INITIALIZERS, init_linear_
+from nnlib.init import DEFAULT, INITIALIZERS, get_init, init_linear_
 
 
 def _check_sizes(sizes: Sequence[int]) -> list[int]:
@@ -23,32 +23,72 @@ def _check_sizes(sizes: Sequence[int]) -> list[int]:
     return sizes
 
 
+#: Init of the output layer when the hidden layers use a Kaiming method: no ReLU follows the
+#: last ``nn.Linear``, so the ReLU gain sqrt(2) has nothing to compensate there and the gain-1
+#: scheme of the same distribution (Xavier) is used instead (chapter 3, section 3.9).
+OUTPUT_INIT_FOR_KAIMING: dict[str, str] = {
+    "kaiming_normal": "xavier_normal",
+    "kaiming_uniform": "xavier_uniform",
+}
+
+
+def output_init_for(init: str) -> str:
+    """The init :func:`make_mlp` gives the output layer when the hidden layers get ``init``.
+
+    Kaiming methods map to the Xavier method of the same distribution (gain 1, see
+    :data:`OUTPUT_INIT_FOR_KAIMING`); every other name maps to itself.
+
+    Raises:
+        ValueError: if ``init`` is not a name from :func:`nnlib.init.init_names`.
+    """
+    get_init(init)  # validates, listing the valid names
+    return OUTPUT_INIT_FOR_KAIMING.get(init, init)
+
+
 def make_mlp(
-    sizes: Sequence[int], activation: str = "relu", init: str = DEFAULT, bias: bool = True
+    sizes: Sequence[int],
+    activation: str = "relu",
+    init: str = DEFAULT,
+    bias: bool = True,
+    output_init: str | None = None,
 ) -> nn.Sequential:
-    """Build a fully connected network ``Linear -> act -> ... -> Linear``.
+    r"""Build a fully connected network ``Linear -> act -> ... -> Linear``.
 
     ``sizes = [d_0, d_1, ..., d_L]`` gives ``L`` linear layers, layer ``l`` mapping ``d_{l-1}``
     features to ``d_l``; the activation follows every layer except the last (which returns
     logits). Each layer has ``(d_{l-1} + 1) * d_l`` parameters with bias, ``d_{l-1} * d_l``
     without.
 
+    Initialisation: every hidden layer (one followed by the activation) gets ``init``; the
+    output layer gets ``output_init``, by default :func:`output_init_for` ``(init)``: the same
+    method, except that a Kaiming method becomes Xavier of the same distribution, because no
+    ReLU follows the output layer (Kaiming's gain :math:`\sqrt{2}` makes up for ReLU zeroing
+    half of its inputs' signal, Xavier's gain is 1). Biases start at zero unless the method is
+    ``"default"`` (PyTorch's own init).
+
     Args:
         sizes: layer widths, at least two entries, all positive.
         activation: a name from :data:`nnlib.activations.ACTIVATIONS`.
-        init: a name from :func:`nnlib.init.init_names`, applied to every linear layer.
+        init: a name from :func:`nnlib.init.init_names`, for the hidden layers.
         bias: whether the linear layers have a bias.
+        output_init: a name from :func:`nnlib.init.init_names` for the output layer, or
+            ``None`` for :func:`output_init_for` ``(init)``.
 
     Raises:
         ValueError: if ``sizes`` has fewer than two entries or a non-positive width, or if the
-            activation or init name is unknown.
+            activation or an init name is unknown.
     """
     sizes = _check_sizes(sizes)
     get_activation(activation)  # validate the name before building anything
+    last_init = output_init_for(init) if output_init is None else output_init
+    get_init(last_init)
     layers: list[nn.Module] = []
+    n_layers = len(sizes) - 1
     for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:], strict=True)):
-        layers.append(init_linear_(nn.Linear(n_in, n_out, bias=bias), init))
-        if i < len(sizes) - 2:
+        is_output = i == n_layers - 1
+        layer_init = last_init if is_output else init
+        layers.append(init_linear_(nn.Linear(n_in, n_out, bias=bias), layer_init))
+        if not is_output:
             layers.append(get_activation(activation))
     return nn.Sequential(*layers)
 

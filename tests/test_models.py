@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 import torch
 from torch import nn
@@ -14,6 +16,7 @@ from nnlib.models import (
     init_by_next_activation,
     make_mlp,
     mlp_parameter_count,
+    output_init_for,
     seed_net_sequential,
 )
 
@@ -167,3 +170,41 @@ def test_forward_recording_linear_returns_every_linear_output_with_grads() -> No
     assert not any(z.requires_grad for z in zs)
     with pytest.raises(TypeError, match="nn.Sequential"):
         forward_recording_linear(nn.Linear(2, 2), x)
+
+
+@pytest.mark.parametrize(
+    ("init", "expected_last"),
+    [
+        ("kaiming_normal", "xavier_normal"),
+        ("kaiming_uniform", "xavier_uniform"),
+        ("xavier_normal", "xavier_normal"),
+        ("default", "default"),
+        ("zeros", "zeros"),
+    ],
+)
+def test_output_layer_gets_gain_one_after_kaiming(init: str, expected_last: str) -> None:
+    assert output_init_for(init) == expected_last
+    torch.manual_seed(0)
+    model = make_mlp([64, 256, 256, 128], init=init)
+    hidden_std = model[2].weight.std().item()
+    last_std = model[4].weight.std().item()
+    if init == "kaiming_normal":
+        # Kaiming: sqrt(2 / 256); Xavier on the output layer: sqrt(2 / (256 + 128)).
+        assert abs(hidden_std - math.sqrt(2 / 256)) < 0.05 * math.sqrt(2 / 256)
+        assert abs(last_std - math.sqrt(2 / 384)) < 0.05 * math.sqrt(2 / 384)
+
+
+def test_output_init_override_and_same_random_stream() -> None:
+    torch.manual_seed(0)
+    all_kaiming = make_mlp([8, 16, 4], init="kaiming_normal", output_init="kaiming_normal")
+    torch.manual_seed(0)
+    default_out = make_mlp([8, 16, 4], init="kaiming_normal")
+    # Same normal draws, only rescaled: Kaiming (fan_in 16) vs Xavier (fans 16 and 4).
+    ratio = math.sqrt(2 / 16) / math.sqrt(2 / 20)
+    torch.testing.assert_close(all_kaiming[2].weight, default_out[2].weight * ratio)
+    torch.testing.assert_close(all_kaiming[0].weight, default_out[0].weight)
+
+
+def test_output_init_unknown_name_lists_valid_names() -> None:
+    with pytest.raises(ValueError, match="kaiming_normal"):
+        make_mlp([2, 3, 1], init="kaiming_normal", output_init="he")
