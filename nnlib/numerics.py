@@ -16,8 +16,9 @@ variable                  value           effect
 ``MKL_CBWR``              ``COMPATIBLE``  MKL's conditional numerical reproducibility: one
                                           SSE2 code path on every Intel and AMD CPU
 ``ONEDNN_MAX_CPU_ISA``    ``SSE41``       oneDNN (used by a few PyTorch ops) likewise
-``NPY_ENABLE_CPU_FEATURES`` ``SSE42``     NumPy's baseline loops only (takes effect only if
-                                          NumPy is imported after nnlib)
+``NPY_ENABLE_CPU_FEATURES`` ``X86_V2``    NumPy's baseline loops only (x86-64 with NumPy
+                                          >= 2.4; takes effect only if NumPy is imported
+                                          after nnlib)
 ``OMP_NUM_THREADS``,      ``1``           one thread: reductions always add in one order
 ``MKL_NUM_THREADS``
 ========================  ==============  ==================================================
@@ -46,11 +47,35 @@ PINNED_ENV: dict[str, str] = {
     "ATEN_CPU_CAPABILITY": "default",
     "MKL_CBWR": "COMPATIBLE",
     "ONEDNN_MAX_CPU_ISA": "SSE41",
-    "NPY_ENABLE_CPU_FEATURES": "SSE42",
     "OMP_NUM_THREADS": "1",
     "MKL_NUM_THREADS": "1",
 }
 """The environment variables :func:`pin_numerics` sets, with their values."""
+
+NUMPY_ENV = ("NPY_ENABLE_CPU_FEATURES", "X86_V2")
+"""Set as well on x86-64 with NumPy >= 2.4, where ``X86_V2`` names NumPy's baseline (other
+values make NumPy emit an ImportWarning)."""
+
+
+def _numpy_env() -> dict[str, str]:
+    import platform
+    from importlib import metadata
+
+    if platform.machine().lower() not in {"x86_64", "amd64"}:
+        return {}
+    try:
+        major, minor = (int(p) for p in metadata.version("numpy").split(".")[:2])
+    except (metadata.PackageNotFoundError, ValueError):
+        return {}
+    return dict([NUMPY_ENV]) if (major, minor) >= (2, 4) else {}
+
+
+PINNED_FINGERPRINT = "35d8d04b96d15ef6"
+"""What :func:`fingerprint` returns under the pin (torch 2.13.0 CPU build, x86-64).
+
+Measured on an Intel Xeon with AVX-512, and unchanged there with AVX/AVX2/FMA/AVX-512 hidden from
+glibc (``GLIBC_TUNABLES``) and with MKL limited to SSE4.2 or AVX2.
+"""
 
 OPT_OUT_VAR = "NNLIB_NATIVE_NUMERICS"
 """Set to ``1`` to keep the native (CPU-dependent) numerics."""
@@ -152,6 +177,8 @@ def pin_numerics() -> NumericsState:
         )
     numpy_first = "numpy" not in sys.modules
     os.environ.update(PINNED_ENV)
+    if numpy_first:
+        os.environ.update(_numpy_env())
     import torch
 
     torch.set_num_threads(1)
@@ -174,3 +201,43 @@ def pin_numerics() -> NumericsState:
             raise NumericsNotPinnedError(message)
         warnings.warn(message, NumericsNotPinnedWarning, stacklevel=3)
     return state
+
+
+def fingerprint() -> str:
+    """A 16-hex-digit hash of a fixed set of float32 results: compare it between machines.
+
+    Computes, from ``torch.randn`` with a fixed seed, the element-wise functions the course
+    uses (exp, tanh, sigmoid, log1p, sin, GELU, SiLU, softplus, ELU, softmax), a matrix product,
+    a column sum and a few steps of gradient descent on a small MLP, and hashes the raw bytes.
+    Under the pin it is the same on every x86-64 CPU (``tests/test_numerics.py`` checks it
+    against :data:`PINNED_FINGERPRINT`, also with other CPU features simulated); with
+    ``NNLIB_NATIVE_NUMERICS=1`` it usually changes with the CPU.
+    """
+    import hashlib
+
+    import torch
+    from torch.nn import functional as F
+
+    gen = torch.Generator().manual_seed(0)
+    x = torch.randn(100_000, generator=gen) * 5
+    digest = hashlib.sha256(x.numpy().tobytes())
+    unary = [torch.exp, torch.tanh, torch.sigmoid, torch.sin, F.gelu, F.silu, F.softplus, F.elu]
+    for fn in unary:
+        digest.update(fn(x).numpy().tobytes())
+    digest.update(torch.log1p(x.abs()).numpy().tobytes())
+    digest.update(torch.softmax(x.reshape(-1, 100), dim=-1).numpy().tobytes())
+    a, w = x[:8192].reshape(64, 128), x[-32768:].reshape(128, 256)
+    digest.update((a @ w).numpy().tobytes())
+    digest.update(a.sum(dim=0).numpy().tobytes())
+    w1 = (torch.randn(2, 16, generator=gen) * 0.7).requires_grad_()
+    w2 = (torch.randn(16, 1, generator=gen) * 0.25).requires_grad_()
+    inputs = torch.randn(256, 2, generator=gen)
+    target = torch.sin(2 * inputs[:, :1])
+    for _ in range(50):
+        loss = ((torch.tanh(inputs @ w1) @ w2 - target) ** 2).mean()
+        g1, g2 = torch.autograd.grad(loss, [w1, w2])
+        with torch.no_grad():
+            w1 -= 0.5 * g1
+            w2 -= 0.5 * g2
+    digest.update(w1.detach().numpy().tobytes() + w2.detach().numpy().tobytes())
+    return digest.hexdigest()[:16]
