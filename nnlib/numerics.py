@@ -120,7 +120,9 @@ class NumericsState:
         if not self.pinned:
             return True
         mkl_ok = self.mkl_branch is None or self.mkl_branch == _MKL_CBWR_COMPATIBLE
-        return self.aten_capability == "DEFAULT" and mkl_ok and self.threads == 1
+        # older PyTorch releases name the portable kernel set "NO AVX"
+        aten_ok = self.aten_capability in {"DEFAULT", "NO AVX"}
+        return aten_ok and mkl_ok and self.threads == 1
 
     def describe(self) -> str:
         """One line for a learner: mode, ATen kernel set, MKL branch, thread count."""
