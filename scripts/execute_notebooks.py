@@ -69,6 +69,11 @@ def coalesce_streams(outputs: list) -> list:
 def main(argv: list[str]) -> int:
     # A backend forced through the environment (e.g. MPLBACKEND=Agg) would drop every figure.
     os.environ.pop("MPLBACKEND", None)
+    # Stored outputs are always made on the pinned numerics path (README "数值路径"): ignore an
+    # opt-out left in the shell, and fail rather than store outputs if the pin cannot act.
+    if os.environ.pop("NNLIB_NATIVE_NUMERICS", None) is not None:
+        print("note: NNLIB_NATIVE_NUMERICS ignored: outputs are stored on the pinned path")
+    os.environ["NNLIB_STRICT_NUMERICS"] = "1"
     paths = [Path(a).resolve() for a in argv] or chapter_notebooks()
     for path in paths:
         if path.suffix != ".ipynb" or not path.is_file():
