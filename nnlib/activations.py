@@ -54,9 +54,35 @@ ACTIVATIONS: dict[str, Callable[[], nn.Module]] = {
 }
 
 
+#: name -> how figures and tables of the course write it (registry keys are code, not prose).
+DISPLAY_NAMES: dict[str, str] = {
+    "identity": "恒等（identity）",
+    "sigmoid": "sigmoid",
+    "tanh": "tanh",
+    "relu": "ReLU",
+    "leaky_relu": "Leaky ReLU",
+    "prelu": "PReLU",
+    "elu": "ELU",
+    "gelu": "GELU",
+    "silu": "SiLU",
+    "softplus": "Softplus",
+}
+
+
 def activation_names() -> list[str]:
     """Return the valid activation names, in registry order."""
     return list(ACTIVATIONS)
+
+
+def display_name(name: str) -> str:
+    """The printed name of a registered activation (``"relu"`` -> ``"ReLU"``); a name without an
+    entry in :data:`DISPLAY_NAMES` is shown as it is.
+
+    Raises:
+        ValueError: if ``name`` is not in :data:`ACTIVATIONS`; the message lists the valid names.
+    """
+    get_activation(name)  # validates
+    return DISPLAY_NAMES.get(name, name)
 
 
 def get_activation(name: str) -> nn.Module:
@@ -319,3 +345,41 @@ def softmax_jacobian(z: Tensor) -> Tensor:
         raise ValueError(f"z must be a 1-D logit vector, got shape {tuple(z.shape)}")
     p = softmax(z)
     return torch.diag(p) - torch.outer(p, p)
+
+
+def register_activation(
+    name: str,
+    factory: Callable[[], nn.Module],
+    fn: Callable[[Tensor], Tensor],
+    grad: Callable[[Tensor], Tensor],
+    display: str | None = None,
+) -> None:
+    """Add an activation to both registries at once: ``factory`` to :data:`ACTIVATIONS`, the
+    from-scratch ``(fn, grad)`` to :data:`SCRATCH`, and ``display`` (default: ``name``) to
+    :data:`DISPLAY_NAMES`. Every loop over :func:`activation_names` then includes it.
+
+    Raises:
+        ValueError: if ``name`` is already registered (the message lists the names taken), or if
+            ``factory``, ``fn`` or ``grad`` is not callable.
+    """
+    if name in ACTIVATIONS or name in SCRATCH:
+        raise ValueError(
+            f"activation {name!r} is already registered; taken: {', '.join(ACTIVATIONS)}"
+        )
+    if not (callable(factory) and callable(fn) and callable(grad)):
+        raise ValueError("factory, fn and grad must all be callable")
+    ACTIVATIONS[name] = factory
+    SCRATCH[name] = ScratchActivation(fn, grad)
+    DISPLAY_NAMES[name] = display if display is not None else name
+
+
+def unregister_activation(name: str) -> None:
+    """Remove an activation added by :func:`register_activation` from all three registries.
+
+    Raises:
+        ValueError: if ``name`` is not registered; the message lists the valid names.
+    """
+    get_activation(name)  # validates
+    del ACTIVATIONS[name]
+    SCRATCH.pop(name, None)
+    DISPLAY_NAMES.pop(name, None)

@@ -250,7 +250,8 @@ def draw_network(layer_sizes: Sequence[int] = (3, 4, 2), *, node_labels: bool = 
     Layer ``k`` is a column of ``layer_sizes[k]`` circles; every neuron of layer ``k`` is joined to
     every neuron of layer ``k + 1`` and to nothing else (no connection inside a layer, none that
     skips a layer). Columns are titled by :func:`layer_names` (输入层, 隐藏层, 输出层) with their
-    sizes. Drawn: :math:`\sum_k n_k` nodes and ``len(network_edges(layer_sizes))`` =
+    sizes: "3 个输入" for the input layer (it computes nothing), "4 个神经元" for the others.
+    Drawn: :math:`\sum_k n_k` nodes and ``len(network_edges(layer_sizes))`` =
     :math:`\sum_k n_{k-1} n_k` edges, plus one arrow marking the direction of information flow
     (that arrow has no ``gid``).
 
@@ -290,7 +291,7 @@ def draw_network(layer_sizes: Sequence[int] = (3, 4, 2), *, node_labels: bool = 
         ax.text(
             k * dx,
             tallest - 0.35,
-            f"{names[k]}\n{sizes[k]} 个神经元",
+            f"{names[k]}\n{sizes[k]} 个{'输入' if k == 0 else '神经元'}",
             ha="center",
             va="bottom",
             fontsize=10,
@@ -320,9 +321,10 @@ def draw_network(layer_sizes: Sequence[int] = (3, 4, 2), *, node_labels: bool = 
 def draw_biological_neuron() -> Figure:
     """Draw a schematic biological neuron with Chinese labels.
 
-    Labelled parts: 树突 (dendrites), 细胞体 (soma), 细胞核 (nucleus), 轴丘 (axon hillock),
-    轴突 (axon), 髓鞘 (myelin sheath), 轴突末梢 (axon terminals), plus an arrow for the
-    direction the signal travels.
+    Labelled parts: 突触 (synapses, where an upstream axon terminal meets a dendrite: the part an
+    artificial neuron's weight stands for), 树突 (dendrites), 细胞体 (soma), 细胞核 (nucleus),
+    轴丘 (axon hillock), 轴突 (axon), 髓鞘 (myelin sheath), 轴突末梢 (axon terminals), plus an
+    arrow for the direction the signal travels.
     Simple shapes, not anatomy: the point is where signals enter, where they are integrated and
     where the output leaves.
     """
@@ -347,6 +349,13 @@ def draw_biological_neuron() -> Figure:
             ax.plot(
                 [x1, x1 + bx], [y1, y1 + by], color=edge, lw=1.3, zorder=1, solid_capstyle="round"
             )
+    # Synapses: upstream axon terminals (small knobs) touching the tips of two dendrite branches.
+    synapses = [(cx - 2.0 - 0.9, cy + 1.3 + 0.5), (cx - 2.0 - 1.0, cy - 1.0 - 0.35)]
+    for sx, sy in synapses:
+        ax.plot([sx - 0.55, sx - 0.12], [sy, sy], color="#1f4e79", lw=1.3, zorder=1)
+        ax.add_patch(
+            Circle((sx - 0.1, sy), 0.09, facecolor="#1f4e79", edgecolor="#1f4e79", zorder=2)
+        )
     ax.add_patch(Ellipse((cx, cy), 1.9, 1.6, facecolor=body, edgecolor=edge, lw=1.5, zorder=2))
     ax.add_patch(Circle((cx - 0.1, cy), 0.33, facecolor="#b5654a", edgecolor=edge, zorder=3))
     # Axon hillock: a cone where the axon leaves the soma.
@@ -389,7 +398,8 @@ def draw_biological_neuron() -> Figure:
             arrowprops={"arrowstyle": "-", "color": "#777777", "lw": 0.8},
         )
 
-    label("树突\n(dendrite)", (1.2, cy + 1.5), (0.9, 5.0))
+    label("树突\n(dendrite)", (1.2, cy + 1.5), (1.5, 5.0))
+    label("突触\n(synapse)", synapses[1], (0.35, 0.75))
     label("细胞体\n(soma)", (cx + 0.4, cy + 0.7), (3.6, 5.0))
     label("细胞核\n(nucleus)", (cx - 0.1, cy - 0.3), (2.2, 0.75))
     label("轴丘\n(axon hillock)", (cx + 1.2, cy - 0.15), (5.0, 1.0))

@@ -45,6 +45,22 @@ _STYLE = {
 }
 
 
+#: One colour per activation function for every figure of the course that compares them
+#: (keys are :data:`nnlib.activations.ACTIVATIONS` names).
+ACTIVATION_COLORS: dict[str, str] = {
+    "identity": "#7f7f7f",
+    "sigmoid": "#1f77b4",
+    "tanh": "#ff7f0e",
+    "relu": "#2ca02c",
+    "leaky_relu": "#d62728",
+    "prelu": "#9467bd",
+    "elu": "#8c564b",
+    "gelu": "#e377c2",
+    "silu": "#17becf",
+    "softplus": "#bcbd22",
+}
+
+
 def use_course_style() -> None:
     """Apply the course style: Chinese font (see :mod:`nnlib.fonts`) plus sizes and colours.
 
@@ -112,15 +128,30 @@ def plot_function_and_grad(
 ) -> Figure:
     """Draw an element-wise function (left) and its autograd derivative (right), side by side.
 
-    Titles are ``"{name} 函数图像"`` and ``"{name} 导数图像"``. See :func:`function_and_grad`
-    for how the derivative is computed and for the errors raised.
+    Titles are ``"{name} 函数图像"`` and ``"{name} 导数图像"``. The derivative panel always
+    includes 0 on its y axis. Where the derivative jumps (a kink of ``fn``, e.g. ReLU at 0), the
+    curve is broken instead of drawn as a vertical segment, and the value autograd returns at
+    the kink is marked with a dot. See :func:`function_and_grad` for how the derivative is
+    computed and for the errors raised.
     """
     x, y, grad = function_and_grad(fn, x_range, num)
     fig, (ax_f, ax_d) = subplots(2)
     ax_f.plot(x, y, color="C0")
     ax_f.set_title(f"{name} 函数图像")
     ax_f.set_xlabel("$x$")
-    ax_d.plot(x, grad, color="C1")
+    span = float(np.ptp(grad)) if grad.size else 0.0
+    jumps = np.flatnonzero(np.abs(np.diff(grad)) > 0.2 * span) if span > 0 else np.array([], int)
+    x_d, g_d = x.astype(float), grad.astype(float)
+    if jumps.size:
+        x_d = np.insert(x_d, jumps + 1, np.nan)
+        g_d = np.insert(g_d, jumps + 1, np.nan)
+    ax_d.plot(x_d, g_d, color="C1")
+    for k in jumps:  # the grid point at (or nearest to) the kink carries autograd's value there
+        at = k if abs(x[k]) <= abs(x[k + 1]) else k + 1
+        ax_d.plot([x[at]], [grad[at]], "o", color="C1", markersize=5)
+    low, high = ax_d.get_ylim()
+    pad = 0.05 * (high - low)
+    ax_d.set_ylim(min(low, -pad), max(high, pad))
     ax_d.set_title(f"{name} 导数图像")
     ax_d.set_xlabel("$x$")
     return fig
@@ -136,6 +167,7 @@ def plot_curves(
     logy: bool = False,
     ax: Axes | None = None,
     styles: Sequence[str] | None = None,
+    colors: Sequence[str | None] | None = None,
 ) -> Figure:
     """Draw several labelled curves that share one x axis, with a legend.
 
@@ -146,6 +178,8 @@ def plot_curves(
         logy: use a logarithmic y axis (for quantities spanning many orders of magnitude).
         ax: draw into this axes instead of a new figure.
         styles: optional matplotlib format strings, one per curve (e.g. ``["-", "--"]``).
+        colors: optional colours, one per curve (``None`` keeps the default cycle), e.g. from
+            :data:`ACTIVATION_COLORS`.
 
     Raises:
         ValueError: if ``curves`` is empty, a curve's length differs from ``x``, or ``styles``
@@ -156,6 +190,8 @@ def plot_curves(
     xs = _as_numpy(x)
     if styles is not None and len(styles) != len(curves):
         raise ValueError(f"styles must have one entry per curve ({len(curves)}), got {len(styles)}")
+    if colors is not None and len(colors) != len(curves):
+        raise ValueError(f"colors must have one entry per curve ({len(curves)}), got {len(colors)}")
     if ax is None:
         fig, ax = subplots(1, figsize=(PANEL_SIZE[0] * 1.5, PANEL_SIZE[1] * 1.2))
     else:
@@ -167,7 +203,8 @@ def plot_curves(
             raise ValueError(
                 f"curve {label!r} has shape {ys.shape}, but x has shape {xs.shape}; they must match"
             )
-        ax.plot(xs, ys, styles[i] if styles else "-", label=label)
+        extra = {"color": colors[i]} if colors is not None and colors[i] is not None else {}
+        ax.plot(xs, ys, styles[i] if styles else "-", label=label, **extra)
     if logy:
         ax.set_yscale("log")
     ax.set_title(title)

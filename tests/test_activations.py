@@ -168,3 +168,48 @@ def test_get_activation_builds_fresh_modules_and_names_valid_ones() -> None:
         get_activation("swish")
     with pytest.raises(ValueError, match="valid names"):
         get_activation(["relu"])  # type: ignore[arg-type]
+
+
+def test_display_names_cover_the_registry() -> None:
+    from nnlib.activations import activation_names, display_name
+
+    assert display_name("relu") == "ReLU" and display_name("leaky_relu") == "Leaky ReLU"
+    assert all(display_name(n) for n in activation_names())
+    with pytest.raises(ValueError, match="valid names"):
+        display_name("relu6")
+
+
+def test_register_and_unregister_activation() -> None:
+    from torch import nn
+
+    from nnlib.activations import (
+        activation_names,
+        display_name,
+        get_activation,
+        get_scratch,
+        register_activation,
+        unregister_activation,
+    )
+
+    def mish(x: torch.Tensor) -> torch.Tensor:
+        return x * torch.tanh(F.softplus(x))
+
+    def mish_grad(x: torch.Tensor) -> torch.Tensor:
+        t = torch.tanh(F.softplus(x))
+        return t + x * torch.sigmoid(x) * (1 - t * t)
+
+    register_activation("mish_test", nn.Mish, mish, mish_grad, display="Mish")
+    try:
+        assert "mish_test" in activation_names() and display_name("mish_test") == "Mish"
+        xs = torch.linspace(-6, 6, 241, dtype=torch.float64)
+        torch.testing.assert_close(get_scratch("mish_test").grad(xs), derivative(nn.Mish(), xs))
+        assert isinstance(get_activation("mish_test"), nn.Mish)
+        with pytest.raises(ValueError, match="already registered"):
+            register_activation("mish_test", nn.Mish, mish, mish_grad)
+    finally:
+        unregister_activation("mish_test")
+    assert "mish_test" not in activation_names()
+    with pytest.raises(ValueError, match="valid names"):
+        unregister_activation("mish_test")
+    with pytest.raises(ValueError, match="callable"):
+        register_activation("bad", nn.Mish, mish, 3)  # type: ignore[arg-type]

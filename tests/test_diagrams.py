@@ -78,6 +78,7 @@ def test_network_layer_labels() -> None:
     labels = [t.get_text() for t in _with_gid(fig, diagrams.LAYER_LABEL_GID)]
     assert [label.split("\n")[0] for label in labels] == ["输入层", "隐藏层", "输出层"]
     assert "4 个神经元" in labels[1]
+    assert "3 个输入" in labels[0] and "神经元" not in labels[0]  # the input layer computes nothing
     text = _texts(fig)
     assert "$x_{1}$" in text and "$h_{4}$" in text and "$y_{2}$" in text
     assert "$x_{1}$" not in _texts(diagrams.draw_network([3, 4, 2], node_labels=False))
@@ -163,3 +164,8 @@ def test_diagrams_render_without_any_warning(draw) -> None:
     _render_strictly(fig)
     assert fig.get_facecolor()[:3] == (1.0, 1.0, 1.0)
     assert not fig.axes[0].axison
+
+
+def test_biological_neuron_labels_the_synapse() -> None:
+    text = _texts(diagrams.draw_biological_neuron())
+    assert "突触" in text and "树突" in text and "细胞核" in text

@@ -10,6 +10,7 @@ from torch import nn
 from nnlib import set_seed
 from nnlib.experiments.activation import (
     best_time,
+    convergence_steps,
     dead_unit_experiment,
     dead_units,
     forward_with_preactivations,
@@ -17,6 +18,7 @@ from nnlib.experiments.activation import (
     hidden_layers,
     inactive_units,
     layer_fractions,
+    steps_to_loss,
     time_activations,
     toy_classification,
     vanishing_gradients,
@@ -124,3 +126,34 @@ def test_timing_helpers() -> None:
         best_time(lambda: None, repeat=0)
     with pytest.raises(ValueError, match="valid names"):
         time_activations(["relu6"], numel=10)
+
+
+def test_weight_scale_trades_vanishing_for_saturation() -> None:
+    small = gradient_profile("sigmoid", depth=6, width=64, batch=64, weight_scale=1.0)
+    big = gradient_profile("sigmoid", depth=6, width=64, batch=64, weight_scale=16.0)
+    factor = lambda p: (p.preact_grad_norm[0] / p.preact_grad_norm[-1]) ** (1 / 5)  # noqa: E731
+    assert factor(small) < 0.35 < factor(big)
+    assert small.saturated_fraction.mean() < 0.02 < 0.3 < big.saturated_fraction.mean()
+    relu = gradient_profile("relu", depth=3, width=64, batch=64)
+    assert 0.3 < relu.saturated_fraction.mean() < 0.7  # for ReLU: the inactive units
+    with pytest.raises(ValueError, match="weight_scale"):
+        gradient_profile("sigmoid", weight_scale=0.0)
+
+
+def test_dead_units_have_mostly_negative_incoming_weights() -> None:
+    rep = dead_unit_experiment("relu", big_lr=10.0, seed=0)
+    assert rep.negative_weights_inactive.shape == (3,)
+    dead = rep.inactive_after > 0
+    assert dead.any()
+    assert (rep.negative_weights_inactive[dead] > rep.negative_weights_active[dead]).all()
+    assert np.isnan(rep.negative_weights_inactive[~dead]).all()
+
+
+def test_steps_to_loss_and_convergence_steps() -> None:
+    fast = steps_to_loss("tanh", lr=1.0, target=0.3, max_steps=50, seed=0)
+    assert 0 <= fast <= 50
+    assert steps_to_loss("sigmoid", lr=1e-4, target=0.01, max_steps=5, seed=0) == 6  # not reached
+    table = convergence_steps(["tanh"], [1.0], [0, 1], target=0.3, max_steps=50)
+    assert table["tanh"][1.0].shape == (2,) and table["tanh"][1.0][0] == fast
+    with pytest.raises(ValueError, match="lr"):
+        steps_to_loss("tanh", lr=0.0)

@@ -102,3 +102,24 @@ def test_plot_curves_rejects_bad_input(curves, styles, message) -> None:
 def test_subplots_rejects_zero_panels() -> None:
     with pytest.raises(ValueError, match="ncols and nrows"):
         plotting.subplots(0)
+
+
+def test_derivative_panel_includes_zero_and_breaks_at_kinks() -> None:
+    import numpy as np
+
+    fig = plotting.plot_function_and_grad(torch.sigmoid, "sigmoid")
+    low, high = fig.axes[1].get_ylim()
+    assert low < 0 < high  # sigmoid' is positive, yet 0 is on the axis
+    fig = plotting.plot_function_and_grad(torch.relu, "ReLU", num=101)
+    curve, dot = fig.axes[1].get_lines()
+    assert np.isnan(curve.get_ydata()).sum() == 1  # broken once, no vertical segment
+    assert dot.get_xdata()[0] == 0 and dot.get_ydata()[0] == 0  # autograd's value at the kink
+
+
+def test_plot_curves_colors() -> None:
+    fig = plotting.plot_curves(
+        [0, 1], {"a": [0, 1], "b": [1, 0]}, colors=[plotting.ACTIVATION_COLORS["relu"], None]
+    )
+    assert fig.axes[0].get_lines()[0].get_color() == plotting.ACTIVATION_COLORS["relu"]
+    with pytest.raises(ValueError, match="colors"):
+        plotting.plot_curves([0, 1], {"a": [0, 1]}, colors=["r", "g"])

@@ -65,11 +65,16 @@ class GradientProfile:
         weight_grad_norm: :math:`\lVert \partial L/\partial W_l \rVert_F`, what SGD updates with.
         derivative_rms: :math:`\sqrt{\operatorname{mean} f'(z_l)^2}`, the typical factor the
             activation contributes at layer :math:`l`.
+        saturated_fraction: the fraction of the layer's pre-activations (all units, all inputs)
+            where :math:`|f'(z)|` is below 1 % of the largest :math:`|f'|` on :math:`[-10, 10]`
+            (for sigmoid: :math:`\sigma'(z) < 0.0025`, i.e. :math:`|z| > 6`; for ReLU: the
+            inactive units).
     """
 
     preact_grad_norm: np.ndarray
     weight_grad_norm: np.ndarray
     derivative_rms: np.ndarray
+    saturated_fraction: np.ndarray
 
 
 def gradient_profile(
@@ -79,6 +84,7 @@ def gradient_profile(
     width: int = 128,
     batch: int = 256,
     init: str = "xavier_normal",
+    weight_scale: float = 1.0,
     seed: int = 0,
 ) -> GradientProfile:
     r"""Gradient size in every hidden layer of a freshly initialised ``depth``-layer MLP.
@@ -86,26 +92,42 @@ def gradient_profile(
     The network is ``make_mlp([width] * (depth + 1) + [1], activation, init)`` (``depth`` hidden
     layers of ``width`` units, then a linear output); inputs :math:`x \sim N(0, I)` and targets
     :math:`y \sim N(0, 1)` are drawn after ``set_seed(seed)``, and the loss is the mean squared
-    error. One backward pass, no training.
+    error. One backward pass, no training. ``weight_scale`` multiplies the weights of every
+    hidden layer after the init (e.g. 16 for "16 times Xavier"; the output layer is left as
+    :func:`~nnlib.models.make_mlp` made it).
 
     Raises:
-        ValueError: if ``depth``, ``width`` or ``batch`` is smaller than 1, or a name is unknown.
+        ValueError: if ``depth``, ``width`` or ``batch`` is smaller than 1, ``weight_scale`` is
+            not positive, or a name is unknown.
     """
     if min(depth, width, batch) < 1:
         raise ValueError(f"depth, width and batch must be >= 1, got {depth}, {width}, {batch}")
+    if weight_scale <= 0:
+        raise ValueError(f"weight_scale must be > 0, got {weight_scale}")
     set_seed(seed)
     x = torch.randn(batch, width)
     y = torch.randn(batch, 1)
     model = make_mlp([width] * (depth + 1) + [1], activation, init)
+    pairs = hidden_layers(model)
+    if weight_scale != 1.0:
+        with torch.no_grad():
+            for lin, _ in pairs:
+                lin.weight.mul_(weight_scale)
     out, pre = forward_with_preactivations(model, x)
     F.mse_loss(out, y).backward()
-    pairs = hidden_layers(model)
+    peak = derivative(pairs[0][1], torch.linspace(-10, 10, 2001)).abs().max().item()
     return GradientProfile(
         preact_grad_norm=np.array([z.grad.norm().item() for z in pre]),
         weight_grad_norm=np.array([lin.weight.grad.norm().item() for lin, _ in pairs]),
         derivative_rms=np.array(
             [
                 derivative(act, z).pow(2).mean().sqrt().item()
+                for (_, act), z in zip(pairs, pre, strict=True)
+            ]
+        ),
+        saturated_fraction=np.array(
+            [
+                (derivative(act, z).abs() < 0.01 * peak).float().mean().item()
                 for (_, act), z in zip(pairs, pre, strict=True)
             ]
         ),
@@ -188,6 +210,9 @@ class DeadUnitReport:
             saturated samples (the reason its gradient vanishes). True when there is no such unit.
         loss_init, loss_after: cross-entropy before and right after the big step.
         loss_recovered: cross-entropy after the recovery steps.
+        negative_weights_inactive, negative_weights_active: per layer, right after the big step,
+            the mean fraction of negative incoming weights over the units that are inactive on
+            every input, and over the other units (``nan`` for an empty group).
     """
 
     inactive_init: np.ndarray
@@ -201,6 +226,8 @@ class DeadUnitReport:
     loss_init: float
     loss_after: float
     loss_recovered: float
+    negative_weights_inactive: np.ndarray
+    negative_weights_active: np.ndarray
 
 
 def dead_unit_experiment(
@@ -253,6 +280,11 @@ def dead_unit_experiment(
         for z, inactive, zero in zip(pre, inactive_after, zero_after, strict=True)
         for unit in np.flatnonzero(zero & ~inactive)
     )
+    neg_in, neg_act = [], []
+    for (linear, _), inactive in zip(hidden_layers(model), inactive_after, strict=True):
+        frac = (linear.weight.detach() < 0).float().mean(dim=1).numpy()
+        neg_in.append(float(frac[inactive].mean()) if inactive.any() else float("nan"))
+        neg_act.append(float(frac[~inactive].mean()) if (~inactive).any() else float("nan"))
     if recovery_steps:
         train_classifier(model, x, y, steps=recovery_steps, lr=recovery_lr, optimizer="sgd")
     return DeadUnitReport(
@@ -269,12 +301,76 @@ def dead_unit_experiment(
         loss_init=loss_init,
         loss_after=loss_after,
         loss_recovered=loss_value(),
+        negative_weights_inactive=np.array(neg_in),
+        negative_weights_active=np.array(neg_act),
     )
 
 
 def dead_units(names: Iterable[str], **kwargs: object) -> dict[str, DeadUnitReport]:
     """:func:`dead_unit_experiment` for every activation name (same seed, same weights)."""
     return {name: dead_unit_experiment(name, **kwargs) for name in names}  # type: ignore[arg-type]
+
+
+# --------------------------------------------------------------------------------------------
+# Convergence speed
+# --------------------------------------------------------------------------------------------
+
+
+def steps_to_loss(
+    activation: str,
+    *,
+    lr: float,
+    target: float = 0.2,
+    max_steps: int = 300,
+    sizes: Sequence[int] = (10, 32, 32, 2),
+    init: str = "xavier_normal",
+    n: int = 256,
+    seed: int = 0,
+) -> int:
+    """Full-batch gradient descent (plain SGD, no momentum) on :func:`toy_classification` until
+    the cross-entropy is at most ``target``; return the number of updates that took.
+
+    ``set_seed(seed)`` is called before drawing the data and building
+    ``make_mlp(sizes, activation, init)``, so for one seed every activation starts from the same
+    weights and sees the same data. A run that has not reached ``target`` after ``max_steps``
+    updates (or whose loss is no longer finite) returns ``max_steps + 1``.
+
+    Raises:
+        ValueError: if ``lr``, ``target`` or ``max_steps`` is not positive, or a name is unknown.
+    """
+    if lr <= 0 or target <= 0 or max_steps < 1:
+        raise ValueError(f"lr, target, max_steps must be > 0, got {lr}, {target}, {max_steps}")
+    set_seed(seed)
+    x, y = toy_classification(n, sizes[0])
+    model = make_mlp(sizes, activation, init)
+    opt = torch.optim.SGD(model.parameters(), lr=lr)
+    for step in range(max_steps + 1):
+        loss = F.cross_entropy(model(x), y)
+        if not torch.isfinite(loss):
+            break
+        if loss.item() <= target:
+            return step
+        if step == max_steps:
+            break
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    return max_steps + 1
+
+
+def convergence_steps(
+    names: Iterable[str], lrs: Iterable[float], seeds: Iterable[int], **kwargs: object
+) -> dict[str, dict[float, np.ndarray]]:
+    """:func:`steps_to_loss` for every activation, learning rate and seed:
+    ``result[name][lr]`` holds one step count per seed."""
+    lrs, seeds = list(lrs), list(seeds)
+    return {
+        name: {
+            lr: np.array([steps_to_loss(name, lr=lr, seed=s, **kwargs) for s in seeds])  # type: ignore[arg-type]
+            for lr in lrs
+        }
+        for name in names
+    }
 
 
 # --------------------------------------------------------------------------------------------
