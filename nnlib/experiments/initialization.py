@@ -469,8 +469,9 @@ def _draw_depth_panel(
     if backward:
         ax.annotate(
             "← 反向：梯度从输出层往回传",
-            xy=(0.03, 0.04),
+            xy=(0.97, 0.04),
             xycoords="axes fraction",
+            ha="right",
             fontsize=9,
             color="0.25",
         )
@@ -521,7 +522,7 @@ def plot_signal_and_gradient(
     )
     _draw_depth_panel(ax_b, backward, theory_backward, r"反向：各层 $\delta_l$ 的标准差", "", True)
     handles, labels = ax_f.get_legend_handles_labels()
-    fig.legend(handles, labels, loc="outside lower center", ncol=min(len(labels), 4))
+    fig.legend(handles, labels, loc="outside lower center", ncol=4 if len(labels) <= 4 else 3)
     return fig
 
 
@@ -696,7 +697,7 @@ def plot_training_comparison(
         ax.set_xlabel("训练步数")
     ax_all.set_ylabel("交叉熵损失（训练集）")
     ax_all.set_title("30 层 ReLU 网络：细线为单个种子，粗线为平均")
-    ax_zoom.set_title("放大：Xavier 与默认初始化停在 $H$ 附近")
+    ax_zoom.set_title(r"放大：$H$ 与 $\ln 4$ 附近")
     zoom_losses = np.array([r.losses for name in zoom for r in runs[name]], dtype=float)
     ax_zoom.set_ylim(entropy - 0.03, max(math.log(4), float(zoom_losses.max())) + 0.01)
     handles, labels = ax_all.get_legend_handles_labels()
