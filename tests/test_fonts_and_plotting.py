@@ -102,3 +102,15 @@ def test_plot_curves_rejects_bad_input(curves, styles, message) -> None:
 def test_subplots_rejects_zero_panels() -> None:
     with pytest.raises(ValueError, match="ncols and nrows"):
         plotting.subplots(0)
+
+
+def test_init_colours_one_per_method_and_distinct_families() -> None:
+    from nnlib.init import init_names
+
+    assert set(plotting.INIT_COLORS) == set(init_names())
+    assert plotting.init_color("kaiming_uniform") == plotting.init_color("kaiming_normal")
+    assert plotting.init_color("xavier_uniform") == plotting.init_color("xavier_normal")
+    families = ["kaiming_normal", "xavier_normal", "default", "normal", "uniform", "zeros"]
+    assert len({plotting.init_color(name) for name in families}) == len(families)
+    with pytest.raises(ValueError, match="valid names: kaiming_normal"):
+        plotting.init_color("he")
