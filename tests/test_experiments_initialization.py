@@ -15,6 +15,7 @@ from torch import nn  # noqa: E402
 
 from nnlib import plotting, set_seed  # noqa: E402
 from nnlib.experiments import initialization as ex  # noqa: E402
+from nnlib.init import INIT_LABELS  # noqa: E402
 from nnlib.models import make_mlp  # noqa: E402
 from nnlib.training import train_regressor  # noqa: E402
 
@@ -25,13 +26,13 @@ def test_check_weights_within_one_percent_and_table() -> None:
     assert [r.name for r in rows] == names
     assert all(r.std_rel_error < 0.01 for r in rows)
     table = ex.format_weight_checks(rows)
-    assert all(name in table for name in names)
+    assert all(INIT_LABELS[name] in table for name in names)
     lines = table.splitlines()
     assert len(lines) == len(names) + 2
     # CJK characters count two columns each: "|s-σ|/σ" ends where the percentages end.
     header, first = lines[0], lines[2]
     end = ex._display_width(header[: header.index("|s-σ|/σ") + 7])
-    assert first[end - 1] == "%" and first[end] == " "
+    assert ex._display_width(first[: first.index("%") + 1]) == end
     assert ex._pad("权重", 6, ">") == "  权重" and ex._display_width("a权") == 3
 
 

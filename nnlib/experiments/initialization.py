@@ -135,10 +135,11 @@ def _pad(text: str, width: int, align: str = "<") -> str:
 def format_weight_checks(rows: Sequence[WeightCheck]) -> str:
     r"""A fixed-width text table of :func:`check_weights` rows, Chinese headers, 4 decimals.
 
-    Columns: method, measured std :math:`s`, the formula's std :math:`\sigma`, relative error
-    :math:`|s - \sigma| / \sigma`, measured ``[min, max]`` and the formula's bounds (``-`` for
-    a normal, which has none). Headers are short: a browser draws a CJK character narrower than
-    two monospace columns, so every CJK character in the header shifts the columns after it.
+    Columns: method (its Chinese label, :data:`nnlib.init.INIT_LABELS`), measured std
+    :math:`s`, the formula's std :math:`\sigma`, relative error :math:`|s - \sigma| / \sigma`,
+    measured ``[min, max]`` and the formula's bounds (``-`` for a normal, which has none).
+    Headers are short: a browser draws a CJK character narrower than two monospace columns,
+    so every CJK character in the header shifts the columns after it.
     """
 
     def bounds(low: float | None, high: float | None) -> str:
@@ -153,7 +154,12 @@ def format_weight_checks(rows: Sequence[WeightCheck]) -> str:
 
     lines = [line([text for text, _, _ in columns])]
     for r in rows:
-        cells = [r.name, f"{r.std:.4f}", f"{r.theory_std:.4f}", f"{r.std_rel_error:.2%}"]
+        cells = [
+            INIT_LABELS[r.name],
+            f"{r.std:.4f}",
+            f"{r.theory_std:.4f}",
+            f"{r.std_rel_error:.2%}",
+        ]
         cells += [f"  {bounds(r.min, r.max)}", f"  {bounds(r.theory_low, r.theory_high)}"]
         lines.append(line(cells))
     lines.insert(1, "-" * max(_display_width(text) for text in lines))
