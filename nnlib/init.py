@@ -202,6 +202,21 @@ PYTORCH_DEFAULT = InitMethod(
 )
 
 
+#: name -> the Chinese label figures and tables use for the method (never a registry key).
+INIT_LABELS: dict[str, str] = {
+    "uniform": "均匀 U(0, 1)",
+    "normal": "正态 N(0, 1)",
+    "zeros": "全 0",
+    "ones": "全 1",
+    "constant": f"常数 {CONSTANT_VALUE}",
+    "kaiming_normal": "Kaiming 正态",
+    "kaiming_uniform": "Kaiming 均匀",
+    "xavier_normal": "Xavier 正态",
+    "xavier_uniform": "Xavier 均匀",
+    DEFAULT: "PyTorch 默认",
+}
+
+
 def init_names() -> list[str]:
     """Return the valid initialisation names (the registry plus ``"default"``)."""
     return [*INITIALIZERS, DEFAULT]

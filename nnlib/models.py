@@ -25,7 +25,8 @@ def _check_sizes(sizes: Sequence[int]) -> list[int]:
 
 #: Init of the output layer when the hidden layers use a Kaiming method: no ReLU follows the
 #: last ``nn.Linear``, so the ReLU gain sqrt(2) has nothing to compensate there and the gain-1
-#: scheme of the same distribution (Xavier) is used instead (chapter 3, section 3.9).
+#: scheme of the same distribution (Xavier) is used instead (chapter 3, section 3.8, "怎么选
+#: 初始化"; the chapter's ``init_relu_net`` example does the same by hand).
 OUTPUT_INIT_FOR_KAIMING: dict[str, str] = {
     "kaiming_normal": "xavier_normal",
     "kaiming_uniform": "xavier_uniform",
@@ -97,8 +98,10 @@ def make_mlp(
 SEED_IN_FEATURES = 3
 
 #: Init used by :func:`init_by_next_activation` for a linear layer, keyed by the activation type
-#: that follows it: Glorot (Xavier) for the saturating, zero-symmetric sigmoid/tanh regime, He
-#: (Kaiming) for ReLU. Names refer to :data:`nnlib.init.INITIALIZERS`.
+#: that follows it: He (Kaiming) for ReLU; Glorot (Xavier, gain 1) for tanh, whose slope 1 and
+#: symmetry at 0 are what Glorot & Bengio's derivation assumes, and for sigmoid, where gain 1 is
+#: PyTorch's convention (``calculate_gain("sigmoid") == 1``), not a result of that derivation
+#: (sigmoid has slope 1/4 and mean 1/2 at 0). Names refer to :data:`nnlib.init.INITIALIZERS`.
 INIT_FOR_NEXT_ACTIVATION: dict[type[nn.Module], str] = {
     nn.Sigmoid: "xavier_normal",
     nn.Tanh: "xavier_normal",

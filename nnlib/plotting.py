@@ -212,3 +212,40 @@ def plot_curves(
     ax.set_ylabel(ylabel)
     ax.legend()
     return fig
+
+
+# --------------------------------------------------------------------------------------------
+# Initialisation methods: one colour per method, course-wide (chapter 3, and any later figure
+# that compares initialisations). Kaiming and Xavier keep one colour for their normal and
+# uniform versions; in a depth figure the activation is told apart by the line style.
+# --------------------------------------------------------------------------------------------
+
+#: init name (see :func:`nnlib.init.init_names`) -> colour.
+INIT_COLORS: dict[str, str] = {
+    "kaiming_normal": "#2ca02c",
+    "kaiming_uniform": "#2ca02c",
+    "xavier_normal": "#ff7f0e",
+    "xavier_uniform": "#ff7f0e",
+    "default": "#d62728",
+    "normal": "#9467bd",
+    "uniform": "#8c564b",
+    "zeros": "#7f7f7f",
+    "ones": "#7f7f7f",
+    "constant": "#7f7f7f",
+}
+
+#: activation -> line style of a depth curve (measured values; theory is drawn dotted).
+ACTIVATION_LINESTYLES: dict[str, str] = {"relu": "-", "tanh": "-.", "sigmoid": "--"}
+
+
+def init_color(name: str) -> str:
+    """The course colour of the initialisation method ``name``.
+
+    Raises:
+        ValueError: if ``name`` has no colour; the message lists the valid names.
+    """
+    try:
+        return INIT_COLORS[name]
+    except KeyError:
+        valid = ", ".join(INIT_COLORS)
+        raise ValueError(f"no colour for init {name!r}; valid names: {valid}") from None

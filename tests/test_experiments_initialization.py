@@ -13,8 +13,9 @@ import pytest  # noqa: E402
 import torch  # noqa: E402
 from torch import nn  # noqa: E402
 
-from nnlib import set_seed  # noqa: E402
+from nnlib import plotting, set_seed  # noqa: E402
 from nnlib.experiments import initialization as ex  # noqa: E402
+from nnlib.init import INIT_LABELS  # noqa: E402
 from nnlib.models import make_mlp  # noqa: E402
 from nnlib.training import train_regressor  # noqa: E402
 
@@ -25,13 +26,13 @@ def test_check_weights_within_one_percent_and_table() -> None:
     assert [r.name for r in rows] == names
     assert all(r.std_rel_error < 0.01 for r in rows)
     table = ex.format_weight_checks(rows)
-    assert all(name in table for name in names)
+    assert all(INIT_LABELS[name] in table for name in names)
     lines = table.splitlines()
     assert len(lines) == len(names) + 2
     # CJK characters count two columns each: "|s-σ|/σ" ends where the percentages end.
     header, first = lines[0], lines[2]
     end = ex._display_width(header[: header.index("|s-σ|/σ") + 7])
-    assert first[end - 1] == "%" and first[end] == " "
+    assert ex._display_width(first[: first.index("%") + 1]) == end
     assert ex._pad("权重", 6, ">") == "  权重" and ex._display_width("a权") == 3
 
 
@@ -49,7 +50,15 @@ def test_sample_weight_shape_and_seed() -> None:
 def test_histograms_one_panel_per_method() -> None:
     fig = ex.plot_weight_histograms(["normal", "xavier_uniform", "default"], 50, 40, ncols=2)
     visible = [ax for ax in fig.axes if ax.get_visible()]
-    assert [ax.get_title() for ax in visible] == ["normal", "xavier_uniform", "default"]
+    assert [ax.get_title() for ax in visible] == ["正态 N(0, 1)", "Xavier 均匀", "PyTorch 默认"]
+    assert all(ax.get_ylabel() == "密度" for ax in visible)
+    # one legend for the whole figure, none inside a panel
+    assert len(fig.legends) == 1 and all(ax.get_legend() is None for ax in visible)
+    labels = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert labels == ["实测直方图", "公式的密度", "公式的边界"]
+    # each panel is filled with its method's course colour
+    face = matplotlib.colors.to_hex(visible[1].patches[0].get_facecolor(), keep_alpha=False)
+    assert face == plotting.init_color("xavier_uniform")
     plt.close(fig)
     with pytest.raises(ValueError, match="constant"):
         ex.plot_weight_histograms(["ones"], 5, 5)
@@ -142,6 +151,15 @@ def test_plot_depth_profiles_draws_measured_and_theory() -> None:
     ax = fig.axes[0]
     assert ax.get_yscale() == "log" and len(ax.get_lines()) == 3
     plt.close(fig)
+    # a DEPTH_SETTINGS label gets its init's colour and its activation's line style
+    fig = ex.plot_depth_profiles(
+        {"tanh + Xavier": [1, 2], "ReLU + Kaiming": [1, 1]}, title="t", ylabel="y", backward=True
+    )
+    tanh, relu = fig.axes[0].get_lines()[:2]
+    assert tanh.get_color() == plotting.init_color("xavier_normal") and tanh.get_linestyle() == "-."
+    assert relu.get_color() == plotting.init_color("kaiming_normal") and relu.get_linestyle() == "-"
+    assert any("反向" in t.get_text() for t in fig.axes[0].texts)
+    plt.close(fig)
     with pytest.raises(ValueError, match="labels differ"):
         ex.plot_depth_profiles({"a": [1]}, {"b": [1]}, title="t", ylabel="y")
 
@@ -210,3 +228,62 @@ def test_measure_profile_on_a_hand_initialised_model() -> None:
 def test_variance_recursion_rejects_bad_arguments() -> None:
     with pytest.raises(ValueError, match="scale, bias_var"):
         ex.variance_recursion("relu", scale=-1.0)
+
+
+def test_signal_and_gradient_figure_shares_the_y_axis() -> None:
+    fwd = {"ReLU + Xavier": [1.0, 0.5], "ReLU + Kaiming": [1.0, 1.0]}
+    bwd = {"ReLU + Xavier": [0.5, 1.0], "ReLU + Kaiming": [1.0, 1.0]}
+    fig = ex.plot_signal_and_gradient(fwd, bwd, fwd, bwd)
+    left, right = fig.axes
+    assert left.get_shared_y_axes().joined(left, right)
+    assert len(fig.legends) == 1 and len(left.get_lines()) == 5  # 2 measured, 2 theory, 1 key
+    plt.close(fig)
+    with pytest.raises(ValueError, match="labels differ"):
+        ex.plot_signal_and_gradient(fwd, {"x": [1.0, 1.0]})
+
+
+def test_depth_profile_gives_every_layer_the_same_init() -> None:
+    # Kaiming on all layers, the last included: the theory's last layer keeps sqrt(2).
+    prof = ex.depth_profile("relu", "kaiming_normal", width=256, depth=3, batch=64)
+    assert 0.8 < prof.forward[-1] / math.sqrt(2) < 1.25
+
+
+def test_final_std_spread_shrinks_with_width() -> None:
+    narrow = torch.tensor(ex.final_std_over_seeds("relu", "kaiming_normal", 16, depth=20))
+    wide = torch.tensor(ex.final_std_over_seeds("relu", "kaiming_normal", 256, depth=20))
+    assert len(narrow) == len(wide) == 8
+    assert wide.log().std() < narrow.log().std()
+    with pytest.raises(ValueError, match="default"):
+        ex.final_std_over_seeds("relu", "default", 8)
+
+
+def test_label_entropy_and_majority() -> None:
+    h, majority = ex.label_entropy(torch.tensor([0, 0, 1, 1]))
+    assert h == pytest.approx(math.log(2)) and majority == 0.5
+    h, majority = ex.label_entropy(torch.tensor([2, 2, 2]))
+    assert h == pytest.approx(0.0) and majority == 1.0
+
+
+def test_training_comparison_has_reference_lines_and_zoom() -> None:
+    runs = {
+        name: [ex.train_deep_relu(name, depth=3, width=8, steps=4, n=32, seed=s) for s in (0, 1)]
+        for name in ("kaiming_normal", "xavier_normal", "default")
+    }
+    fig = ex.plot_training_comparison(runs, entropy=1.3)
+    left, right = fig.axes
+    assert len(fig.legends) == 1
+    labels = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert labels[:3] == ["Kaiming 正态", "Xavier 正态", "PyTorch 默认"]
+    assert any("ln 4" in label for label in labels) and any("H" in label for label in labels)
+    assert right.get_ylim()[0] == pytest.approx(1.3 - 0.03)
+    plt.close(fig)
+    with pytest.raises(ValueError, match="zoom names"):
+        ex.plot_training_comparison({"kaiming_normal": runs["kaiming_normal"]}, entropy=1.0)
+
+
+def test_training_uses_the_same_data_for_every_seed() -> None:
+    _, x0, y0 = ex.deep_relu_problem("xavier_normal", depth=2, width=4, seed=0, n=16)
+    m1, x1, y1 = ex.deep_relu_problem("xavier_normal", depth=2, width=4, seed=1, n=16)
+    assert torch.equal(x0, x1) and torch.equal(y0, y1)
+    _, x2, _ = ex.deep_relu_problem("xavier_normal", depth=2, width=4, n=16, data_seed=5)
+    assert not torch.equal(x0, x2)

@@ -123,3 +123,15 @@ def test_plot_curves_colors() -> None:
     assert fig.axes[0].get_lines()[0].get_color() == plotting.ACTIVATION_COLORS["relu"]
     with pytest.raises(ValueError, match="colors"):
         plotting.plot_curves([0, 1], {"a": [0, 1]}, colors=["r", "g"])
+
+
+def test_init_colours_one_per_method_and_distinct_families() -> None:
+    from nnlib.init import init_names
+
+    assert set(plotting.INIT_COLORS) == set(init_names())
+    assert plotting.init_color("kaiming_uniform") == plotting.init_color("kaiming_normal")
+    assert plotting.init_color("xavier_uniform") == plotting.init_color("xavier_normal")
+    families = ["kaiming_normal", "xavier_normal", "default", "normal", "uniform", "zeros"]
+    assert len({plotting.init_color(name) for name in families}) == len(families)
+    with pytest.raises(ValueError, match="valid names: kaiming_normal"):
+        plotting.init_color("he")

@@ -155,3 +155,10 @@ def test_every_method_has_formula_and_call_text() -> None:
     for name in init_names():
         method = get_init(name)
         assert method.formula and method.call.startswith("nn.init.")
+
+
+def test_every_name_has_a_chinese_label() -> None:
+    from nnlib.init import INIT_LABELS, init_names
+
+    assert list(INIT_LABELS) == init_names()
+    assert all(label != name for name, label in INIT_LABELS.items())

@@ -35,9 +35,10 @@ import torch
 from matplotlib.figure import Figure
 from torch import nn
 
-from nnlib.init import DEFAULT, get_init, init_linear_, weight_distribution
+from nnlib.activations import get_activation
+from nnlib.init import DEFAULT, INIT_LABELS, get_init, init_linear_, weight_distribution
 from nnlib.models import forward_recording_linear, make_mlp
-from nnlib.plotting import PANEL_SIZE, plot_curves, subplots
+from nnlib.plotting import ACTIVATION_LINESTYLES, PANEL_SIZE, init_color, subplots
 from nnlib.training import accuracy, train_classifier
 from nnlib.utils import set_seed
 
@@ -134,10 +135,11 @@ def _pad(text: str, width: int, align: str = "<") -> str:
 def format_weight_checks(rows: Sequence[WeightCheck]) -> str:
     r"""A fixed-width text table of :func:`check_weights` rows, Chinese headers, 4 decimals.
 
-    Columns: method, measured std :math:`s`, the formula's std :math:`\sigma`, relative error
-    :math:`|s - \sigma| / \sigma`, measured ``[min, max]`` and the formula's bounds (``-`` for
-    a normal, which has none). Headers are short: a browser draws a CJK character narrower than
-    two monospace columns, so every CJK character in the header shifts the columns after it.
+    Columns: method (its Chinese label, :data:`nnlib.init.INIT_LABELS`), measured std
+    :math:`s`, the formula's std :math:`\sigma`, relative error :math:`|s - \sigma| / \sigma`,
+    measured ``[min, max]`` and the formula's bounds (``-`` for a normal, which has none).
+    Headers are short: a browser draws a CJK character narrower than two monospace columns,
+    so every CJK character in the header shifts the columns after it.
     """
 
     def bounds(low: float | None, high: float | None) -> str:
@@ -152,7 +154,12 @@ def format_weight_checks(rows: Sequence[WeightCheck]) -> str:
 
     lines = [line([text for text, _, _ in columns])]
     for r in rows:
-        cells = [r.name, f"{r.std:.4f}", f"{r.theory_std:.4f}", f"{r.std_rel_error:.2%}"]
+        cells = [
+            INIT_LABELS[r.name],
+            f"{r.std:.4f}",
+            f"{r.theory_std:.4f}",
+            f"{r.std_rel_error:.2%}",
+        ]
         cells += [f"  {bounds(r.min, r.max)}", f"  {bounds(r.theory_low, r.theory_high)}"]
         lines.append(line(cells))
     lines.insert(1, "-" * max(_display_width(text) for text in lines))
@@ -169,7 +176,10 @@ def plot_weight_histograms(
 ) -> Figure:
     """Histogram (as a density) of each method's weights, with the formula's density on top.
 
-    A normal method gets its bell curve, a uniform one its flat density and dashed bounds.
+    Each panel is titled with the method's Chinese label (:data:`nnlib.init.INIT_LABELS`) and
+    filled with its course colour; the formula's density is a thin black line (a bell curve for
+    a normal, a flat segment for a uniform, whose bounds are dotted grey lines). One legend for
+    the whole figure, below the panels.
 
     Raises:
         ValueError: for an unknown or constant method, or ``ncols < 1``.
@@ -183,21 +193,25 @@ def plot_weight_histograms(
         if dist.kind == "constant":
             raise ValueError(f"{name!r} is a constant init; it has no histogram to compare")
         w = sample_weight(name, fan_in, fan_out, seed).flatten().numpy()
-        ax.hist(w, bins=bins, density=True, color="C0", alpha=0.6, label="实测")
+        ax.hist(w, bins=bins, density=True, color=init_color(name), alpha=0.55, label="实测直方图")
         half = 4.5 * dist.std if dist.kind == "normal" else 0.65 * (dist.high - dist.low)
         xs = np.linspace(dist.mean - half, dist.mean + half, 400)
-        ax.plot(xs, dist.pdf(xs), color="C3", lw=1.5, label="理论密度")
+        ax.plot(xs, dist.pdf(xs), color="black", lw=0.9, label="公式的密度")
         if dist.kind == "uniform":
             for edge in (dist.low, dist.high):
-                ax.axvline(edge, color="C3", ls="--", lw=1)
-        ax.set_title(name)
+                ax.axvline(edge, color="0.45", ls=":", lw=1.2)
+            ax.plot([], [], color="0.45", ls=":", lw=1.2, label="公式的边界")
+            ax.set_ylim(0, 1.35 / (dist.high - dist.low))  # room above the flat top
+        ax.set_title(INIT_LABELS[name])
         ax.set_xlabel("权重值")
+        ax.set_ylabel("密度")
     for ax in list(axes.flat)[len(names) :]:
         ax.set_visible(False)
-    kinds = [weight_distribution(name, fan_in, fan_out).kind for name in names]
-    # The left shoulder of a bell curve is empty; a flat density leaves no free corner.
-    legend_ax = axes.flat[kinds.index("normal") if "normal" in kinds else 0]
-    legend_ax.legend(loc="upper left")
+    handles: dict[str, object] = {}
+    for ax in axes.flat:
+        for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
+            handles.setdefault(label, handle)
+    fig.legend(handles.values(), handles.keys(), loc="outside lower center", ncol=len(handles))
     return fig
 
 
@@ -283,8 +297,9 @@ def depth_profile(
 
     Input :math:`x \sim \mathcal{N}(0, I)` (``batch`` rows); the gradient sent back from the
     output is :math:`g \sim \mathcal{N}(0, I)`, i.e. :math:`L = \sum g \odot z_L`. The network is
-    built with ``set_seed(seed)``, the data drawn with ``seed + 1``. Biases are zero for every
-    registry init and PyTorch's own for ``"default"``.
+    built with ``set_seed(seed)``, the data drawn with ``seed + 1``. Every layer, the last one
+    included, gets ``init`` (``output_init=init``): the experiment compares a stack of identical
+    layers. Biases are zero for every registry init and PyTorch's own for ``"default"``.
 
     Raises:
         ValueError: for unknown names or non-positive sizes.
@@ -292,7 +307,7 @@ def depth_profile(
     if width < 1 or depth < 1 or batch < 2:
         raise ValueError(f"need width, depth >= 1 and batch >= 2, got {width}, {depth}, {batch}")
     set_seed(seed)
-    model = make_mlp([width] * (depth + 1), activation, init, bias=bias)
+    model = make_mlp([width] * (depth + 1), activation, init, bias=bias, output_init=init)
     gen = torch.Generator().manual_seed(seed + 1)
     x = torch.randn(batch, width, generator=gen)
     g = torch.randn(batch, width, generator=gen)
@@ -422,39 +437,141 @@ def variance_recursion(
     )
 
 
-def plot_depth_profiles(
+def _setting_style(label: str, index: int) -> dict[str, object]:
+    """Line colour and style of a depth curve: the init's course colour and the activation's line
+    style for a :data:`DEPTH_SETTINGS` label, matplotlib's colour cycle otherwise."""
+    if label in DEPTH_SETTINGS:
+        activation, init = DEPTH_SETTINGS[label]
+        return {"color": init_color(init), "ls": ACTIVATION_LINESTYLES.get(activation, "-")}
+    return {"color": f"C{index}", "ls": "-"}
+
+
+def _draw_depth_panel(
+    ax: object,
     measured: Mapping[str, Sequence[float]],
-    theory: Mapping[str, Sequence[float]] | None = None,
-    *,
+    theory: Mapping[str, Sequence[float]] | None,
     title: str,
     ylabel: str,
-) -> Figure:
-    """Log-scale curves per layer: measured (solid) and, if given, theory (dashed, same colour).
-
-    Drawn with :func:`nnlib.plotting.plot_curves`; layers are numbered from 1.
-
-    Raises:
-        ValueError: if ``measured`` is empty or ``theory`` has other labels than ``measured``.
-    """
+    backward: bool,
+) -> None:
+    """One log-scale panel of per-layer values (see :func:`plot_depth_profiles`)."""
     if not measured:
         raise ValueError("measured must contain at least one label -> values entry")
     if theory is not None and list(measured) != list(theory):
         raise ValueError(f"labels differ: {list(measured)} vs {list(theory)}")
     depth = len(next(iter(measured.values())))
     layers = np.arange(1, depth + 1)
-    styles = [f"C{i}-" for i in range(len(measured))]
-    fig = plot_curves(
-        layers, measured, title=title, xlabel="层号 $l$", ylabel=ylabel, logy=True, styles=styles
-    )
-    ax = fig.axes[0]
+    for i, (label, values) in enumerate(measured.items()):
+        ax.plot(layers, np.asarray(values, dtype=float), label=label, **_setting_style(label, i))
     if theory is not None:
         for i, values in enumerate(theory.values()):
-            ax.plot(layers, values, color=f"C{i}", ls="--", lw=1.2)
-        ax.plot([], [], color="0.3", ls="--", lw=1.2, label="虚线：理论预测")
+            color = _setting_style(list(measured)[i], i)["color"]
+            ax.plot(layers, np.asarray(values, dtype=float), color=color, ls=":", lw=2.2)
+        ax.plot([], [], color="0.3", ls=":", lw=2.2, label="点线：理论预测")
+    ax.set_yscale("log")
+    ax.set_title(title)
+    ax.set_xlabel("层号 $l$（输入 → 输出）")
+    ax.set_ylabel(ylabel)
+    if backward:
+        ax.annotate(
+            "← 反向：梯度从输出层往回传",
+            xy=(0.97, 0.04),
+            xycoords="axes fraction",
+            ha="right",
+            fontsize=9,
+            color="0.25",
+        )
+
+
+def plot_depth_profiles(
+    measured: Mapping[str, Sequence[float]],
+    theory: Mapping[str, Sequence[float]] | None = None,
+    *,
+    title: str,
+    ylabel: str,
+    backward: bool = False,
+) -> Figure:
+    """Log-scale curves per layer: measured (solid) and, if given, theory (dotted, same colour).
+
+    A :data:`DEPTH_SETTINGS` label is drawn in its init's course colour
+    (:data:`nnlib.plotting.INIT_COLORS`) with its activation's line style; layers are numbered
+    from 1. ``backward=True`` adds a "← 反向" cue (for quantities sent from the output back).
+
+    Raises:
+        ValueError: if ``measured`` is empty or ``theory`` has other labels than ``measured``.
+    """
+    fig, ax = subplots(1, figsize=(PANEL_SIZE[0] * 1.6, PANEL_SIZE[1] * 1.6))
+    _draw_depth_panel(ax, measured, theory, title, ylabel, backward)
     # Below the axes, in two columns: the curves fill every corner of the panel.
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2)
-    fig.set_size_inches(PANEL_SIZE[0] * 1.6, PANEL_SIZE[1] * 1.6)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=2)
     return fig
+
+
+def plot_signal_and_gradient(
+    forward: Mapping[str, Sequence[float]],
+    backward: Mapping[str, Sequence[float]],
+    theory_forward: Mapping[str, Sequence[float]] | None = None,
+    theory_backward: Mapping[str, Sequence[float]] | None = None,
+) -> Figure:
+    r"""The chapter's depth figure: :math:`\operatorname{std}(z_l)` (left) and
+    :math:`\operatorname{std}(\delta_l)` (right) per layer, on one shared log-scale y axis,
+    one legend below both panels. Styles as in :func:`plot_depth_profiles`.
+
+    Raises:
+        ValueError: if a mapping is empty, or labels differ between the mappings.
+    """
+    if list(forward) != list(backward):
+        raise ValueError(f"labels differ: {list(forward)} vs {list(backward)}")
+    fig, (ax_f, ax_b) = subplots(2, figsize=(PANEL_SIZE[0] * 2.4, PANEL_SIZE[1] * 1.6), sharey=True)
+    _draw_depth_panel(
+        ax_f, forward, theory_forward, "前向：各层 $z_l$ 的标准差", "标准差（对数坐标）", False
+    )
+    _draw_depth_panel(ax_b, backward, theory_backward, r"反向：各层 $\delta_l$ 的标准差", "", True)
+    handles, labels = ax_f.get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncol=4 if len(labels) <= 4 else 3)
+    return fig
+
+
+def final_std_over_seeds(
+    activation: str,
+    init: str,
+    width: int,
+    depth: int = 30,
+    seeds: Sequence[int] = range(8),
+    batch: int = 32,
+) -> list[float]:
+    r""":math:`\operatorname{std}(z_L)` of a fresh ``depth``-layer square network, once per seed.
+
+    Forward pass only, zero biases, every layer's weight drawn by the registry entry ``init``
+    from ``set_seed(seed)``; input :math:`x \sim \mathcal{N}(0, I)` drawn after the weights. Used
+    to show how much a finite width makes one network deviate from the mean-field theory
+    (:func:`theory_profile`): the deviations of :math:`\log s_L` shrink like
+    :math:`1/\sqrt{\text{width}}`.
+
+    Raises:
+        ValueError: for an unknown name, ``"default"`` (it has a random bias), or bad sizes.
+    """
+    if init == DEFAULT:
+        raise ValueError("final_std_over_seeds needs a registry init with zero bias, not 'default'")
+    method = get_init(init)
+    act = get_activation(activation)  # validates the name
+    if width < 1 or depth < 1 or batch < 2:
+        raise ValueError(f"need width, depth >= 1 and batch >= 2, got {width}, {depth}, {batch}")
+    out = []
+    for seed in seeds:
+        set_seed(seed)
+        weights = []
+        for _ in range(depth):
+            w = torch.empty(width, width)
+            method(w)
+            weights.append(w)
+        h = torch.randn(batch, width)
+        with torch.no_grad(), flush_denormals():
+            for i, w in enumerate(weights):
+                z = h @ w.T
+                h = act(z) if i < depth - 1 else z
+        out.append(z.std().item())
+    return out
 
 
 # --------------------------------------------------------------------------------------------
@@ -487,19 +604,21 @@ class TrainResult:
 
 
 def deep_relu_problem(
-    init: str, depth: int = 30, width: int = 64, seed: int = 0, n: int = 256
+    init: str, depth: int = 30, width: int = 64, seed: int = 0, n: int = 128, data_seed: int = 0
 ) -> tuple[nn.Sequential, torch.Tensor, torch.Tensor]:
     """The training problem of :func:`train_deep_relu`: ``(model, x, y)`` before any step.
 
     ``model`` has ``depth`` Linear layers (16 inputs, hidden width ``width``, one output per
-    class) with ReLU between them, initialised with ``init`` (biases zero, PyTorch's own for
-    ``"default"``) after ``set_seed(seed)``; ``(x, y)`` is :func:`linear_classes` with ``n``
-    samples and ``seed``.
+    class) with ReLU between them, built by :func:`nnlib.models.make_mlp` with ``init`` after
+    ``set_seed(seed)``: the hidden layers get ``init``, the output layer
+    :func:`nnlib.models.output_init_for` ``(init)`` (Xavier after Kaiming); biases zero, PyTorch's
+    own for ``"default"``; ``(x, y)`` is :func:`linear_classes` with ``n``
+    samples and ``data_seed``: every ``seed`` trains on the same data.
 
     Raises:
         ValueError: for an unknown init or non-positive sizes.
     """
-    x, y = linear_classes(n=n, seed=seed)
+    x, y = linear_classes(n=n, seed=data_seed)
     classes = int(y.max()) + 1
     set_seed(seed)
     model = make_mlp([x.shape[1], *[width] * (depth - 1), classes], "relu", init)
@@ -510,12 +629,13 @@ def train_deep_relu(
     init: str,
     depth: int = 30,
     width: int = 64,
-    steps: int = 300,
+    steps: int = 120,
     lr: float = 5e-4,
     momentum: float | None = None,
     optimizer: str = "sgd",
     seed: int = 0,
-    n: int = 256,
+    n: int = 128,
+    data_seed: int = 0,
 ) -> TrainResult:
     """Train the network of :func:`deep_relu_problem` on its data (cross-entropy, full batch).
 
@@ -523,17 +643,72 @@ def train_deep_relu(
     2015 trained with SGD and momentum), or ``optimizer="adam"`` (which takes no momentum). Runs
     with denormal floats flushed to zero (see :func:`flush_denormals`).
 
+    A 30-layer network trained with momentum is chaotic: the last bits of rounding change the
+    loss curve after a few dozen steps. Compare several seeds, not single runs.
+
     Raises:
         ValueError: for an unknown init or optimizer, or a bad ``steps``, ``lr``, ``momentum``.
     """
     if momentum is None:
         momentum = 0.9 if optimizer == "sgd" else 0.0
-    model, x, y = deep_relu_problem(init, depth, width, seed, n)
+    model, x, y = deep_relu_problem(init, depth, width, seed, n, data_seed)
     with flush_denormals():
         history = train_classifier(
             model, x, y, steps=steps, lr=lr, optimizer=optimizer, momentum=momentum
         )
     return TrainResult(history.losses, accuracy(model, x, y), history.grad_norms)
+
+
+def label_entropy(y: torch.Tensor) -> tuple[float, float]:
+    r"""``(H, majority)`` of integer labels: the entropy :math:`H = -\sum_k p_k \ln p_k` of the
+    class frequencies :math:`p_k` (the lowest cross-entropy a model that ignores its input can
+    reach on these labels) and the largest :math:`p_k` (that model's best accuracy)."""
+    freq = torch.bincount(y).double() / len(y)
+    freq = freq[freq > 0]
+    return -(freq * freq.log()).sum().item(), freq.max().item()
+
+
+def plot_training_comparison(
+    runs: Mapping[str, Sequence[TrainResult]],
+    entropy: float,
+    *,
+    zoom: Sequence[str] = ("xavier_normal", "default"),
+) -> Figure:
+    r"""Training loss per step, one colour per init (:data:`nnlib.plotting.INIT_COLORS`).
+
+    ``runs`` maps an init name to its runs (one per seed): each run is a thin line, the mean over
+    the seeds a thick one. Left: every init, with reference lines :math:`\ln 4` (uniform guess
+    over 4 classes) and ``entropy`` (:math:`H`, the best input-ignoring model, see
+    :func:`label_entropy`). Right: the inits in ``zoom`` close to :math:`H`.
+
+    Raises:
+        ValueError: if ``runs`` is empty or a ``zoom`` name is not in it.
+    """
+    if not runs:
+        raise ValueError("runs must map at least one init name to its runs")
+    missing = [name for name in zoom if name not in runs]
+    if missing:
+        raise ValueError(f"zoom names {missing} are not in runs: {list(runs)}")
+    fig, (ax_all, ax_zoom) = subplots(2, figsize=(PANEL_SIZE[0] * 2.4, PANEL_SIZE[1] * 1.35))
+    for ax, names in ((ax_all, list(runs)), (ax_zoom, list(zoom))):
+        for name in names:
+            losses = np.array([r.losses for r in runs[name]], dtype=float)
+            steps = np.arange(1, losses.shape[1] + 1)
+            color = init_color(name)
+            for curve in losses:
+                ax.plot(steps, curve, color=color, lw=0.6, alpha=0.45)
+            ax.plot(steps, losses.mean(axis=0), color=color, lw=2, label=INIT_LABELS[name])
+        ax.axhline(math.log(4), color="0.2", ls="--", lw=1, label=r"$\ln 4$：四类等概率猜")
+        ax.axhline(entropy, color="0.2", ls=":", lw=1.4, label="$H$：只按类别比例猜")
+        ax.set_xlabel("训练步数")
+    ax_all.set_ylabel("交叉熵损失（训练集）")
+    ax_all.set_title("30 层 ReLU 网络：细线为单个种子，粗线为平均")
+    ax_zoom.set_title(r"放大：$H$ 与 $\ln 4$ 附近")
+    zoom_losses = np.array([r.losses for name in zoom for r in runs[name]], dtype=float)
+    ax_zoom.set_ylim(entropy - 0.03, max(math.log(4), float(zoom_losses.max())) + 0.01)
+    handles, labels = ax_all.get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncol=len(labels))
+    return fig
 
 
 __all__ = [
@@ -544,12 +719,16 @@ __all__ = [
     "check_weights",
     "deep_relu_problem",
     "depth_profile",
+    "final_std_over_seeds",
     "flush_denormals",
     "format_weight_checks",
+    "label_entropy",
     "linear_classes",
     "measure_profile",
     "nonzero_grads",
     "plot_depth_profiles",
+    "plot_signal_and_gradient",
+    "plot_training_comparison",
     "plot_weight_histograms",
     "sample_weight",
     "theory_profile",
