@@ -175,3 +175,17 @@ def plot_curves(
     ax.set_ylabel(ylabel)
     ax.legend()
     return fig
+
+
+#: One colour per training method (chapter 5), used by every figure that compares them:
+#: optimizers (mini-batch SGD, full-batch gradient descent, SGD with momentum, Adam) and the
+#: activation + initialisation set-ups revisited on real data.
+METHOD_COLORS: dict[str, str] = {
+    "小批量 SGD": "C0",
+    "全批量梯度下降": "C7",
+    "SGD + 动量": "C2",
+    "Adam": "C3",
+    "ReLU + Kaiming": "C1",
+    "sigmoid + 默认初始化": "C4",
+    "全零权重": "C5",
+}
