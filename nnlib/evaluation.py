@@ -20,6 +20,7 @@ import numpy as np
 import torch
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from nnlib.plotting import METHOD_COLORS, PANEL_SIZE, _as_numpy, subplots, use_course_style
 
@@ -109,6 +110,8 @@ def plot_runs(
         color = colors.get(label, f"C{i}")
         ax.plot(xs, arr.mean(axis=0), color=color, label=label)
         ax.fill_between(xs, arr.min(axis=0), arr.max(axis=0), color=color, alpha=0.2, lw=0)
+    if np.all(xs == np.round(xs)):
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # epochs: whole numbers only
     if logy:
         ax.set_yscale("log")
     ax.set_title(title)
