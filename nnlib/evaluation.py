@@ -176,7 +176,7 @@ def plot_confusion_matrix(
         use_course_style()
         fig = ax.figure
     c = m.shape[0]
-    # log-like scale so that the few off-diagonal errors stay visible next to the big diagonal
+    # square-root colour scale: the few off-diagonal errors stay visible next to the big diagonal
     ax.imshow(np.sqrt(m), cmap="Blues")
     for i in range(c):
         for j in range(c):
