@@ -10,6 +10,9 @@ Chapters import what they need from the submodules:
 - :mod:`nnlib.models` -- the models the chapters build (``make_mlp``, the seed article's net).
 - :mod:`nnlib.data` -- seeded 2-D toy data sets and a train/test split.
 - :mod:`nnlib.training` -- the small full-batch training loops.
+- :mod:`nnlib.digits` -- scikit-learn's bundled handwritten digits, split and standardised once.
+- :mod:`nnlib.minibatch` -- mini-batch training by epochs with a validation set and early stopping.
+- :mod:`nnlib.evaluation` -- confusion matrix, standard error of an accuracy, evaluation figures.
 - :mod:`nnlib.boundary` -- decision-boundary plots for 2-D classifiers.
 - :mod:`nnlib.experiments` -- small, seeded experiments (activations, initialisation).
 - :mod:`nnlib.utils` -- seeding and the chapter start-up settings.

@@ -249,3 +249,18 @@ def init_color(name: str) -> str:
     except KeyError:
         valid = ", ".join(INIT_COLORS)
         raise ValueError(f"no colour for init {name!r}; valid names: {valid}") from None
+
+
+#: One colour per training method (chapter 5), used by every figure that compares them:
+#: optimizers (mini-batch SGD, full-batch gradient descent, SGD with momentum, Adam) and the
+#: activation + initialisation set-ups revisited on real data.
+METHOD_COLORS: dict[str, str] = {
+    "小批量 SGD": "C0",
+    "全批量梯度下降": "C7",
+    "SGD + 动量": "C2",
+    "Adam": "C3",
+    # the set-ups take the colour of their initialisation (INIT_COLORS above)
+    "ReLU + Kaiming": INIT_COLORS["kaiming_normal"],
+    "sigmoid + 默认初始化": INIT_COLORS["default"],
+    "全零权重": INIT_COLORS["zeros"],
+}

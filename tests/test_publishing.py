@@ -27,8 +27,17 @@ WORKFLOWS = ROOT / ".github" / "workflows"
 CPU_INDEX = "https://download.pytorch.org/whl/cpu"
 
 #: What a Binder launch must have for the chapters to run: torch, the plotting stack, the Chinese
-#: plot font that nnlib registers, the model summary helper and the Jupyter kernel.
-BINDER_REQUIRED = {"torch", "numpy", "matplotlib", "torchinfo", "pylopdf-fonts-zh-cn", "ipykernel"}
+#: plot font that nnlib registers, the model summary helper, the package that ships chapter 5's
+#: digits data and the Jupyter kernel.
+BINDER_REQUIRED = {
+    "torch",
+    "numpy",
+    "matplotlib",
+    "torchinfo",
+    "scikit-learn",
+    "pylopdf-fonts-zh-cn",
+    "ipykernel",
+}
 
 
 def _load_sync_script() -> ModuleType:

@@ -1,0 +1,182 @@
+r"""Mini-batch training by epochs, with a validation set and early stopping.
+
+One **epoch** (轮次) is one pass over the training set in mini-batches (小批量) drawn by a
+:class:`torch.utils.data.DataLoader` that shuffles with its own seeded generator. Each batch
+makes one update (the four lines of :mod:`nnlib.training`); the loss of a mini-batch
+:math:`B` is the mean :math:`\frac{1}{|B|}\sum_{i \in B} \ell(f(x_i), y_i)`, an unbiased
+estimate of the full training loss. ``batch_size=None`` puts the whole training set in one batch:
+full-batch gradient descent, one update per epoch.
+
+After every epoch the model is measured on the validation set. **Early stopping** (早停) keeps a
+copy of the ``state_dict`` of the epoch with the best validation accuracy (the first one on a
+tie), stops once ``patience`` epochs have passed without beating it, and loads that copy back.
+
+The model must return logits; the loss is :func:`torch.nn.functional.cross_entropy`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
+
+from nnlib.training import evaluating
+
+#: Optimizer names :func:`make_optimizer` accepts. ``"sgd"`` with ``momentum > 0`` is SGD with
+#: momentum; ``"adam"`` ignores ``momentum``.
+OPTIMIZER_NAMES = ("sgd", "adam")
+
+
+def make_loader(
+    x: torch.Tensor, y: torch.Tensor, batch_size: int | None = 32, seed: int = 0
+) -> DataLoader:
+    """A :class:`DataLoader` over ``(x, y)`` that reshuffles every epoch with a generator seeded
+    with ``seed`` (so the batch order never depends on the global random state).
+
+    ``batch_size=None`` gives one batch holding every row (full batch). The last batch of an
+    epoch is smaller when ``batch_size`` does not divide ``len(y)``.
+
+    Raises:
+        ValueError: if ``x`` and ``y`` differ in length or ``batch_size`` is not positive.
+    """
+    if len(x) != len(y):
+        raise ValueError(f"x and y must have the same length, got {len(x)} and {len(y)}")
+    if batch_size is not None and (isinstance(batch_size, bool) or batch_size < 1):
+        raise ValueError(f"batch_size must be a positive int or None, got {batch_size!r}")
+    size = len(y) if batch_size is None else batch_size
+    gen = torch.Generator().manual_seed(seed)
+    return DataLoader(TensorDataset(x, y), batch_size=size, shuffle=True, generator=gen)
+
+
+def make_optimizer(
+    model: nn.Module,
+    name: str = "sgd",
+    lr: float = 0.1,
+    momentum: float = 0.0,
+    weight_decay: float = 0.0,
+) -> torch.optim.Optimizer:
+    r"""``torch.optim.SGD`` (update :math:`v \leftarrow \mu v + g,\ w \leftarrow w - \eta v`;
+    plain SGD when :math:`\mu = 0`) or ``torch.optim.Adam`` for the model's parameters.
+
+    Raises:
+        ValueError: if ``name`` is not one of :data:`OPTIMIZER_NAMES`.
+    """
+    if name == "sgd":
+        return torch.optim.SGD(
+            model.parameters(), lr=lr, momentum=momentum, weight_decay=weight_decay
+        )
+    if name == "adam":
+        return torch.optim.Adam(model.parameters(), lr=lr, weight_decay=weight_decay)
+    raise ValueError(f"unknown optimizer {name!r}; valid names: {', '.join(OPTIMIZER_NAMES)}")
+
+
+def train_one_epoch(
+    model: nn.Module, loader: DataLoader, optimizer: torch.optim.Optimizer
+) -> float:
+    """One pass over ``loader``, one update per mini-batch; returns the epoch's mean training
+    loss (each batch's mean loss weighted by its size, measured before its update)."""
+    model.train()
+    total, count = 0.0, 0
+    for xb, yb in loader:
+        optimizer.zero_grad()
+        loss = F.cross_entropy(model(xb), yb)
+        loss.backward()
+        optimizer.step()
+        total += loss.item() * len(yb)
+        count += len(yb)
+    return total / count
+
+
+def evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> tuple[float, float]:
+    """``(mean cross-entropy loss, accuracy)`` of ``model`` on ``(x, y)``, in evaluation mode and
+    without building a graph (the model's training mode is restored afterwards)."""
+    with evaluating(model):
+        logits = model(x)
+        loss = F.cross_entropy(logits, y).item()
+        acc = (logits.argmax(dim=-1) == y).float().mean().item()
+    return loss, acc
+
+
+@dataclass
+class EpochHistory:
+    """What :func:`train_epochs` recorded; lists have one entry per epoch run.
+
+    ``best_epoch`` counts from 1 (0 if no epoch ran); ``best_state`` is a detached copy of the
+    ``state_dict`` after that epoch.
+    """
+
+    train_loss: list[float] = field(default_factory=list)
+    val_loss: list[float] = field(default_factory=list)
+    val_acc: list[float] = field(default_factory=list)
+    best_epoch: int = 0
+    best_val_acc: float = float("-inf")
+    best_state: dict[str, torch.Tensor] | None = None
+    steps: int = 0
+    stopped_early: bool = False
+
+    @property
+    def epochs(self) -> list[int]:
+        """Epoch numbers ``1 .. len(train_loss)``, the x axis of a learning curve."""
+        return list(range(1, len(self.train_loss) + 1))
+
+
+def train_epochs(
+    model: nn.Module,
+    x_train: torch.Tensor,
+    y_train: torch.Tensor,
+    x_val: torch.Tensor,
+    y_val: torch.Tensor,
+    *,
+    epochs: int = 20,
+    batch_size: int | None = 32,
+    optimizer: str = "sgd",
+    lr: float = 0.1,
+    momentum: float = 0.0,
+    weight_decay: float = 0.0,
+    patience: int | None = None,
+    restore_best: bool = True,
+    seed: int = 0,
+) -> EpochHistory:
+    """Train ``model`` for up to ``epochs`` epochs of mini-batches, measuring the validation set
+    after each, with optional early stopping.
+
+    Args:
+        model: returns logits.
+        x_train, y_train, x_val, y_val: the training and validation parts.
+        epochs: maximum number of epochs.
+        batch_size: rows per mini-batch, ``None`` for full batch (see :func:`make_loader`).
+        optimizer, lr, momentum, weight_decay: see :func:`make_optimizer`.
+        patience: stop after this many epochs without a better validation accuracy; ``None``
+            runs every epoch.
+        restore_best: load the best epoch's ``state_dict`` back into ``model`` at the end.
+        seed: seeds the loader's shuffling generator (the model's init is the caller's).
+
+    Raises:
+        ValueError: if ``epochs`` or ``patience`` is not positive, or as :func:`make_loader` and
+            :func:`make_optimizer`.
+    """
+    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
+        raise ValueError(f"epochs must be a positive int, got {epochs!r}")
+    if patience is not None and (isinstance(patience, bool) or patience < 1):
+        raise ValueError(f"patience must be a positive int or None, got {patience!r}")
+    loader = make_loader(x_train, y_train, batch_size, seed)
+    opt = make_optimizer(model, optimizer, lr, momentum, weight_decay)
+    history = EpochHistory()
+    for epoch in range(1, epochs + 1):
+        history.train_loss.append(train_one_epoch(model, loader, opt))
+        history.steps += len(loader)
+        val_loss, val_acc = evaluate(model, x_val, y_val)
+        history.val_loss.append(val_loss)
+        history.val_acc.append(val_acc)
+        if val_acc > history.best_val_acc:
+            history.best_epoch, history.best_val_acc = epoch, val_acc
+            history.best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+        elif patience is not None and epoch - history.best_epoch >= patience:
+            history.stopped_early = epoch < epochs
+            break
+    if restore_best and history.best_state is not None:
+        model.load_state_dict(history.best_state)
+    return history
