@@ -47,8 +47,9 @@ def book_pages() -> list[str]:
     """Pages of the book in reading order (from _toc.yml), as paths relative to the site root."""
     toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
     docs = [toc["root"]]
-    for entry in toc.get("chapters", []):
-        docs.append(entry["file"])
+    for part in toc.get("parts", [{"chapters": toc.get("chapters", [])}]):
+        for entry in part.get("chapters", []):
+            docs.append(entry["file"])
     return [f"{doc}.html" for doc in docs]
 
 

@@ -11,7 +11,7 @@ CHAPTERS = [
     "02_activation",
     "03_initialization",
     "04_build_network",
-    "05_summary",
+    "06_summary",
 ]
 
 
