@@ -1,4 +1,5 @@
-r"""Small 2-D classification data sets generated in code (no downloads), with a train/test (and optional validation) split.
+r"""Small 2-D classification data sets generated in code (no downloads), and their splits into
+training, optional validation and test parts.
 
 Every generator takes a ``seed`` and draws from its own :class:`torch.Generator`, so the data do
 not depend on (and do not disturb) the global random state: the same arguments always give the
