@@ -65,6 +65,7 @@ def _grid_scores(
         raise ValueError(f"resolution must be >= 2, got {resolution}")
     if x.dim() != 2 or x.shape[1] != 2:
         raise ValueError(f"expected x of shape [n, 2], got {list(x.shape)}")
+    x = x.float()
     low = (x.min(dim=0).values - padding).tolist()
     high = (x.max(dim=0).values + padding).tolist()
     gx = torch.linspace(low[0], high[0], resolution)
@@ -99,14 +100,18 @@ def plot_decision_boundary(
     ax: Axes | None = None,
     resolution: int = 150,
     padding: float = 0.4,
+    around: torch.Tensor | None = None,
 ) -> Figure:
     r"""Shade the region each class is predicted in, draw the boundary, then the points ``(x, y)``.
 
     For two classes the boundary is the smooth curve :math:`f(x)_1 = f(x)_0` (where the two
     scores tie); for more classes it follows the grid cells where the predicted class changes.
-    The axes are limited to the grid. Errors as in :func:`decision_grid` and :func:`plot_points`.
+    The grid covers the points ``around`` (default: ``x``) ± ``padding`` and the axes are
+    limited to it: pass the same ``around`` (e.g. training and test points together) to panels
+    that are compared, so that they show the same region. Errors as in :func:`decision_grid`
+    and :func:`plot_points`.
     """
-    xx, yy, scores = _grid_scores(model, x, resolution, padding)
+    xx, yy, scores = _grid_scores(model, x if around is None else around, resolution, padding)
     pred = scores.argmax(axis=-1)
     fig, ax = _target_axes(ax)
     colours = [c for c, _, _ in CLASS_STYLES]

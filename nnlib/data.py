@@ -1,4 +1,5 @@
-r"""Small 2-D classification data sets generated in code (no downloads), with a train/test split.
+r"""Small 2-D classification data sets generated in code (no downloads), and their splits into
+training, optional validation and test parts.
 
 Every generator takes a ``seed`` and draws from its own :class:`torch.Generator`, so the data do
 not depend on (and do not disturb) the global random state: the same arguments always give the
@@ -16,15 +17,23 @@ import torch
 
 @dataclass(frozen=True)
 class Split:
-    """A train/test split: inputs ``[n, 2]`` (float32) and labels ``[n]`` (int64)."""
+    """A train/(validation/)test split: inputs ``[n, 2]`` (float32) and labels ``[n]`` (int64).
+
+    ``x_val`` and ``y_val`` are ``None`` unless a validation part was asked for. The validation
+    set is for *choosing* (learning rate, training length, model size); the test set is looked
+    at once, after every choice is made, so that its accuracy is an honest estimate.
+    """
 
     x_train: torch.Tensor
     y_train: torch.Tensor
     x_test: torch.Tensor
     y_test: torch.Tensor
+    x_val: torch.Tensor | None = None
+    y_val: torch.Tensor | None = None
 
     def __repr__(self) -> str:
-        return f"Split(train={len(self.y_train)}, test={len(self.y_test)})"
+        val = "" if self.y_val is None else f", val={len(self.y_val)}"
+        return f"Split(train={len(self.y_train)}{val}, test={len(self.y_test)})"
 
 
 def _check_common(n_samples: int, noise: float) -> None:
@@ -119,13 +128,23 @@ DATASETS: dict[str, Callable[..., tuple[torch.Tensor, torch.Tensor]]] = {
 
 
 def train_test_split(
-    x: torch.Tensor, y: torch.Tensor, test_fraction: float = 0.25, seed: int = 0
+    x: torch.Tensor,
+    y: torch.Tensor,
+    test_fraction: float = 0.25,
+    seed: int = 0,
+    val_fraction: float = 0.0,
 ) -> Split:
-    """Shuffle ``(x, y)`` with ``seed``; hold out ``round(test_fraction * n)`` points for testing.
+    """Shuffle ``(x, y)`` with ``seed``; hold out ``round(test_fraction * n)`` points for testing
+    and ``round(val_fraction * n)`` for validation; the rest is the training set.
+
+    The test points are the first ``n_test`` of one random permutation and the validation points
+    the next ``n_val``, so adding a validation part leaves the test set unchanged and takes its
+    points from what was the training set.
 
     Raises:
-        ValueError: if ``x`` and ``y`` differ in length, or ``test_fraction`` leaves either part
-            empty.
+        ValueError: if ``x`` and ``y`` differ in length, ``test_fraction`` leaves the test or
+            training part empty, or ``val_fraction`` is negative or leaves the validation
+            (when asked for) or training part empty.
     """
     if len(x) != len(y):
         raise ValueError(f"x and y must have the same length, got {len(x)} and {len(y)}")
@@ -135,9 +154,19 @@ def train_test_split(
             f"test_fraction={test_fraction!r} of {len(y)} points leaves an empty part; "
             "choose it in (0, 1) so that both parts get at least one point"
         )
+    if not val_fraction >= 0:
+        raise ValueError(f"val_fraction must be >= 0, got {val_fraction!r}")
+    n_val = round(val_fraction * len(y))
+    if (val_fraction > 0 and n_val == 0) or n_test + n_val >= len(y):
+        raise ValueError(
+            f"val_fraction={val_fraction!r} with test_fraction={test_fraction!r} of {len(y)} "
+            "points leaves an empty part; every part needs at least one point"
+        )
     order = torch.randperm(len(y), generator=torch.Generator().manual_seed(seed))
-    test, train = order[:n_test], order[n_test:]
-    return Split(x[train], y[train], x[test], y[test])
+    test, val, train = order[:n_test], order[n_test : n_test + n_val], order[n_test + n_val :]
+    if n_val == 0:
+        return Split(x[train], y[train], x[test], y[test])
+    return Split(x[train], y[train], x[test], y[test], x[val], y[val])
 
 
 def make_toy_split(
@@ -146,8 +175,10 @@ def make_toy_split(
     noise: float = 0.2,
     test_fraction: float = 0.25,
     seed: int = 0,
+    val_fraction: float = 0.0,
 ) -> Split:
-    """Generate the data set ``name`` (see :data:`DATASETS`) and split it into train and test.
+    """Generate the data set ``name`` (see :data:`DATASETS`) and split it into train, optional
+    validation (``val_fraction > 0``) and test parts (see :func:`train_test_split`).
 
     Raises:
         ValueError: if ``name`` is unknown (the message lists the valid names) or an argument is
@@ -156,4 +187,4 @@ def make_toy_split(
     if name not in DATASETS:
         raise ValueError(f"unknown data set {name!r}; valid names: {', '.join(DATASETS)}")
     x, y = DATASETS[name](n_samples=n_samples, noise=noise, seed=seed)
-    return train_test_split(x, y, test_fraction=test_fraction, seed=seed)
+    return train_test_split(x, y, test_fraction=test_fraction, seed=seed, val_fraction=val_fraction)

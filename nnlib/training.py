@@ -39,7 +39,9 @@ class History:
     """What :func:`train_classifier` recorded.
 
     ``losses[k]`` and ``grad_norms[k]`` belong to step ``k + 1`` (measured before that step's
-    update); ``eval_steps`` lists the steps after which ``train_acc`` and ``test_acc`` were taken.
+    update); ``eval_steps`` lists the steps after which ``train_acc``, ``val_acc`` and
+    ``test_acc`` were taken (step 0: before the first update). ``val_acc`` and ``test_acc`` stay
+    empty when no validation or test data were given.
     """
 
     losses: list[float] = field(default_factory=list)
@@ -47,6 +49,7 @@ class History:
     eval_steps: list[int] = field(default_factory=list)
     train_acc: list[float] = field(default_factory=list)
     test_acc: list[float] = field(default_factory=list)
+    val_acc: list[float] = field(default_factory=list)
 
     @property
     def steps(self) -> list[int]:
@@ -115,8 +118,15 @@ def train_classifier(
     y_test: torch.Tensor | None = None,
     eval_every: int = 0,
     log_every: int = 0,
+    x_val: torch.Tensor | None = None,
+    y_val: torch.Tensor | None = None,
+    eval_at_start: bool = False,
 ) -> History:
     r"""Train ``model`` in place by full-batch gradient descent on ``(x, y)``.
+
+    Full batch: every step uses all training points, so ``optimizer="sgd"`` is plain
+    (deterministic) gradient descent, :math:`w \leftarrow w - \text{lr}\, \nabla L(w)`, not the
+    stochastic mini-batch version.
 
     Args:
         model: returns logits ``[n, classes]`` for inputs ``[n, features]``.
@@ -124,41 +134,63 @@ def train_classifier(
         steps: number of parameter updates.
         lr: learning rate of the optimizer.
         optimizer: a name from :data:`OPTIMIZERS`.
-        weight_decay: L2 penalty coefficient passed to the optimizer.
+        weight_decay: L2 penalty coefficient :math:`\lambda` passed to the optimizer, which adds
+            :math:`\lambda w` to the gradient of **every** parameter, biases included. With
+            Adam that term is then divided by Adam's running RMS like the rest of the gradient:
+            an L2 penalty, not the decoupled weight decay of AdamW.
         momentum: SGD's momentum :math:`\mu` (0: plain gradient descent). With a velocity
             :math:`v`, each step is :math:`v \leftarrow \mu v + g,\ w \leftarrow w - \text{lr}\,
             v`. Only ``"sgd"`` takes it (Adam keeps its own moving averages).
         loss_fn: defaults to :class:`torch.nn.CrossEntropyLoss` (expects logits).
         x_test, y_test: optional held-out data, evaluated every ``eval_every`` steps.
-        eval_every: record train/test accuracy every this many steps (0: never).
+        eval_every: record train/validation/test accuracy every this many steps (0: never).
         log_every: print ``step``, loss (4 decimals) and, when evaluated, accuracies every this
             many steps (0: silent). The lines contain no timings, so stored outputs stay stable.
+        x_val, y_val: optional validation data (for choosing settings), evaluated like the test
+            data and recorded in ``History.val_acc``.
+        eval_at_start: also record the accuracies at step 0, before the first update (needs
+            ``eval_every > 0``).
 
     Raises:
         ValueError: for an unknown optimizer name (the message lists the valid ones),
             non-positive ``steps`` or ``lr``, a ``momentum`` outside ``[0, 1)`` or given to
-            Adam, negative intervals, or mismatched shapes.
+            Adam, negative intervals, ``eval_at_start`` without ``eval_every``, or mismatched
+            shapes.
     """
     _check_xy(x, y)
     if eval_every < 0 or log_every < 0:
         raise ValueError(f"eval_every and log_every must be >= 0, got {eval_every}, {log_every}")
-    has_test = x_test is not None and y_test is not None
-    if has_test:
-        _check_xy(x_test, y_test)
+    if eval_at_start and not eval_every:
+        raise ValueError("eval_at_start=True needs eval_every > 0")
+    held_out = {}
+    for name, xs, ys in (("val", x_val, y_val), ("test", x_test, y_test)):
+        if xs is not None and ys is not None:
+            _check_xy(xs, ys)
+            held_out[name] = (xs, ys)
     opt = _make_optimizer(model, optimizer, lr, weight_decay, steps, momentum)
     loss_fn = nn.CrossEntropyLoss() if loss_fn is None else loss_fn
     history = History()
+
+    def evaluate(step: int, line: str) -> str:
+        history.eval_steps.append(step)
+        history.train_acc.append(accuracy(model, x, y))
+        line += f"  train acc {history.train_acc[-1]:.3f}"
+        for name, (xs, ys) in held_out.items():
+            record = history.val_acc if name == "val" else history.test_acc
+            record.append(accuracy(model, xs, ys))
+            line += f"  {name} acc {record[-1]:.3f}"
+        return line
+
+    if eval_at_start:
+        line = evaluate(0, f"step {0:4d}  (before training)")
+        if log_every:
+            print(line)
     model.train()
     for step in range(1, steps + 1):
         loss = _step(model, opt, loss_fn, x, y, history)
         line = f"step {step:4d}  loss {loss:.4f}"
         if eval_every and step % eval_every == 0:
-            history.eval_steps.append(step)
-            history.train_acc.append(accuracy(model, x, y))
-            line += f"  train acc {history.train_acc[-1]:.3f}"
-            if has_test:
-                history.test_acc.append(accuracy(model, x_test, y_test))
-                line += f"  test acc {history.test_acc[-1]:.3f}"
+            line = evaluate(step, line)
         if log_every and step % log_every == 0:
             print(line)
     return history

@@ -267,3 +267,92 @@ def test_sgd_momentum_follows_the_velocity_formula() -> None:
         plain.weight.fill_(1.0)
     train_regressor(plain, x, y, steps=3, lr=lr, optimizer="sgd")
     assert plain.weight.item() == pytest.approx((1 - 2 * lr) ** 3)
+
+
+def test_validation_split_keeps_the_test_set_and_partitions() -> None:
+    x = torch.arange(40.0).reshape(20, 2)
+    y = torch.arange(20)
+    plain = train_test_split(x, y, test_fraction=0.25, seed=3)
+    split = train_test_split(x, y, test_fraction=0.25, seed=3, val_fraction=0.2)
+    assert plain.x_val is None and plain.y_val is None
+    torch.testing.assert_close(split.x_test, plain.x_test)  # the test set does not move
+    assert (len(split.y_train), len(split.y_val), len(split.y_test)) == (11, 4, 5)
+    every = torch.cat([split.y_train, split.y_val, split.y_test]).tolist()
+    assert sorted(every) == list(range(20))
+    torch.testing.assert_close(split.x_val[:, 0], 2.0 * split.y_val)  # rows stay paired
+    assert repr(split) == "Split(train=11, val=4, test=5)"
+    toy = make_toy_split("blobs", n_samples=100, noise=0.5, seed=1, val_fraction=0.2)
+    assert toy.x_val.shape == (20, 2) and toy.y_val.dtype == torch.int64
+    torch.testing.assert_close(toy.x_test, make_toy_split("blobs", 100, 0.5, seed=1).x_test)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"val_fraction": -0.1}, "val_fraction must be >= 0"),
+        ({"val_fraction": 0.01}, "leaves an empty part"),
+        ({"val_fraction": 0.75}, "leaves an empty part"),
+    ],
+)
+def test_validation_split_errors(kwargs, match) -> None:
+    x, y = torch.zeros(20, 2), torch.zeros(20, dtype=torch.int64)
+    with pytest.raises(ValueError, match=match):
+        train_test_split(x, y, test_fraction=0.25, **kwargs)
+
+
+def test_training_records_validation_and_step_zero(capsys) -> None:
+    split = make_toy_split("moons", n_samples=200, noise=0.15, seed=0, val_fraction=0.25)
+    set_seed(0)
+    model = make_mlp([2, 8, 2], activation="relu", init="kaiming_normal")
+    before = accuracy(model, split.x_val, split.y_val)
+    history = train_classifier(
+        model,
+        split.x_train,
+        split.y_train,
+        steps=20,
+        x_val=split.x_val,
+        y_val=split.y_val,
+        x_test=split.x_test,
+        y_test=split.y_test,
+        eval_every=10,
+        eval_at_start=True,
+        log_every=10,
+    )
+    assert history.eval_steps == [0, 10, 20]
+    assert history.val_acc[0] == before and len(history.test_acc) == 3
+    assert history.val_acc[-1] == accuracy(model, split.x_val, split.y_val)
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("step    0  (before training)  train acc")
+    assert "val acc" in lines[1] and "test acc" in lines[1]
+    with pytest.raises(ValueError, match="eval_at_start=True needs eval_every"):
+        train_classifier(model, split.x_train, split.y_train, steps=1, eval_at_start=True)
+
+
+def test_weight_decay_in_adam_is_an_l2_penalty_on_biases_too() -> None:
+    # With a zero loss gradient, Adam's first step on w is -lr * sign(lambda * w): the penalty
+    # is rescaled by Adam (a step of lr, whatever lambda), and it moves the bias as well.
+    model = nn.Linear(1, 1)
+    with torch.no_grad():
+        model.weight.fill_(2.0)
+        model.bias.fill_(-3.0)
+    x = torch.zeros(4, 1)
+    opt = torch.optim.Adam(model.parameters(), lr=0.1, weight_decay=1e-3)
+    opt.zero_grad()
+    nn.functional.mse_loss(model(x), model(x).detach()).backward()
+    opt.step()
+    torch.testing.assert_close(model.weight, torch.tensor([[1.9]]), rtol=0, atol=1e-6)
+    torch.testing.assert_close(model.bias, torch.tensor([-2.9]), rtol=0, atol=1e-6)
+
+
+def test_boundary_panels_share_the_region_given_by_around() -> None:
+    model = nn.Linear(2, 2)
+    left = torch.tensor([[0.0, 0.0], [1.0, 1.0]])
+    right = torch.tensor([[-2.0, 0.5], [0.5, 3.0]])
+    both = torch.cat([left, right])
+    labels = torch.tensor([0, 1])
+    fig, (ax_a, ax_b) = plt.subplots(1, 2)
+    plot_decision_boundary(model, left, labels, ax=ax_a, around=both, padding=0.0)
+    plot_decision_boundary(model, right, labels, ax=ax_b, around=both, padding=0.0)
+    assert ax_a.get_xlim() == ax_b.get_xlim() == (-2.0, 1.0)
+    assert ax_a.get_ylim() == ax_b.get_ylim() == (0.0, 3.0)
+    plt.close(fig)

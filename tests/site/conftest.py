@@ -43,13 +43,22 @@ def html_dir() -> Path:
     return HTML
 
 
-def book_pages() -> list[str]:
-    """Pages of the book in reading order (from _toc.yml), as paths relative to the site root."""
+def toc_documents() -> list[str]:
+    """Documents of _toc.yml in reading order (root first), without suffix.
+
+    Handles both layouts of a ``jb-book`` table of contents: a flat ``chapters`` list and
+    ``parts`` (captioned groups, e.g. the chapters and then the appendix).
+    """
     toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
     docs = [toc["root"]]
-    for entry in toc.get("chapters", []):
-        docs.append(entry["file"])
-    return [f"{doc}.html" for doc in docs]
+    for part in toc.get("parts") or [{"chapters": toc.get("chapters") or []}]:
+        docs += [entry["file"] for entry in part.get("chapters") or [] if "file" in entry]
+    return docs
+
+
+def book_pages() -> list[str]:
+    """Pages of the book in reading order (from _toc.yml), as paths relative to the site root."""
+    return [f"{doc}.html" for doc in toc_documents()]
 
 
 def chromium_path() -> str | None:

@@ -12,7 +12,7 @@ CHAPTERS = [
     "03_initialization",
     "04_build_network",
     "05_real_data",
-    "05_summary",
+    "06_summary",
 ]
 
 
@@ -31,3 +31,16 @@ def test_search_index_holds_chinese_words(html_dir: Path) -> None:
     terms = set(index["terms"]) | set(index["titleterms"])
     for word in ("神经网络", "激活", "函数"):
         assert word in terms, word
+
+
+def test_sidebar_lists_chapters_then_appendix(html_dir: Path) -> None:
+    text = (html_dir / "intro.html").read_text(encoding="utf-8")
+    titles = re.findall(r'href="((?:chapters|appendix)/[^"#]+\.html)">([^<]+)</a>', text)
+    order = list(dict.fromkeys(href for href, _ in titles))  # first occurrence: the sidebar
+    chapters = [f"chapters/{c}.html" for c in CHAPTERS]
+    appendix = ["appendix/glossary.html", "appendix/further_reading.html", "appendix/errata.html"]
+    assert order == chapters + appendix
+    names = {href: title.strip() for href, title in titles}
+    assert [names[h] for h in appendix] == ["术语表", "延伸阅读", "原文勘误"]
+    captions = re.findall(r'caption-text">([^<]+)<', text)
+    assert captions[-1] == "附录"

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 import yaml
+from conftest import toc_documents
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -22,8 +23,7 @@ def _config() -> dict[str, Any]:
 
 def _chapter_notebooks() -> list[str]:
     """Repository paths of the notebook chapters in ``_toc.yml``, e.g. ``chapters/x.ipynb``."""
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
-    entries = [entry["file"] for entry in toc.get("chapters", []) if "file" in entry]
+    entries = toc_documents()[1:]
     notebooks = [f"{entry}.ipynb" for entry in entries if (ROOT / f"{entry}.ipynb").is_file()]
     assert notebooks, "no notebook chapters in _toc.yml"
     return notebooks
