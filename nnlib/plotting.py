@@ -125,6 +125,7 @@ def plot_function_and_grad(
     name: str,
     x_range: tuple[float, float] = (-8.0, 8.0),
     num: int = 1001,
+    axes: Sequence[Axes] | None = None,
 ) -> Figure:
     """Draw an element-wise function (left) and its autograd derivative (right), side by side.
 
@@ -133,9 +134,23 @@ def plot_function_and_grad(
     curve is broken instead of drawn as a vertical segment, and the value autograd returns at
     the kink is marked with a dot. See :func:`function_and_grad` for how the derivative is
     computed and for the errors raised.
+
+    Args:
+        axes: optional pair ``(function_axes, derivative_axes)`` to draw into, e.g. one row of a
+            ``subplots(ncols=2, nrows=k)`` grid that compares several functions; by default a
+            new two-panel figure is made. The figure of the axes is returned.
+
+    Raises:
+        ValueError: if ``axes`` is given and is not exactly two axes.
     """
+    if axes is not None and len(axes) != 2:
+        raise ValueError(f"axes must be a pair (function_axes, derivative_axes), got {len(axes)}")
     x, y, grad = function_and_grad(fn, x_range, num)
-    fig, (ax_f, ax_d) = subplots(2)
+    if axes is None:
+        fig, (ax_f, ax_d) = subplots(2)
+    else:
+        ax_f, ax_d = axes
+        fig = ax_f.figure
     ax_f.plot(x, y, color="C0")
     ax_f.set_title(f"{name} 函数图像")
     ax_f.set_xlabel("$x$")

@@ -116,6 +116,21 @@ def test_derivative_panel_includes_zero_and_breaks_at_kinks() -> None:
     assert dot.get_xdata()[0] == 0 and dot.get_ydata()[0] == 0  # autograd's value at the kink
 
 
+def test_plot_function_and_grad_draws_into_given_axes() -> None:
+    fig, axes = plotting.subplots(ncols=2, nrows=2)
+    for row, (fn, name) in zip(axes, [(torch.relu, "ReLU"), (torch.tanh, "tanh")], strict=True):
+        assert plotting.plot_function_and_grad(fn, name, axes=row) is fig
+    assert len(fig.axes) == 4  # no new panels
+    assert [ax.get_title() for ax in fig.axes] == [
+        "ReLU 函数图像",
+        "ReLU 导数图像",
+        "tanh 函数图像",
+        "tanh 导数图像",
+    ]
+    with pytest.raises(ValueError, match="pair"):
+        plotting.plot_function_and_grad(torch.relu, "ReLU", axes=[axes[0][0]])
+
+
 def test_plot_curves_colors() -> None:
     fig = plotting.plot_curves(
         [0, 1], {"a": [0, 1], "b": [1, 0]}, colors=[plotting.ACTIVATION_COLORS["relu"], None]
