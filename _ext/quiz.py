@@ -50,7 +50,13 @@ TOP_KEYS = {"questions": True, "intro": False}
 COMMON_KEYS = {"id": True, "type": True, "prompt": True, "see": True}
 TYPE_KEYS = {
     "choice": {"choices": True},
-    "numeric": {"answer": True, "tolerance": True, "correct": True, "wrong": True, "mistakes": False},
+    "numeric": {
+        "answer": True,
+        "tolerance": True,
+        "correct": True,
+        "wrong": True,
+        "mistakes": False,
+    },
 }
 CHOICE_KEYS = {"text": True, "feedback": True, "correct": False}
 MISTAKE_KEYS = {"value": True, "feedback": True}
@@ -100,11 +106,15 @@ def validate_quiz(data: Any, source: str = "quiz") -> dict[str, Any]:
             raise ValueError(f"{where}: must be a mapping")
         kind = question.get("type")
         if kind not in QUESTION_TYPES:
-            raise ValueError(f"{where}: field 'type' must be one of {list(QUESTION_TYPES)}, got {kind!r}")
+            raise ValueError(
+                f"{where}: field 'type' must be one of {list(QUESTION_TYPES)}, got {kind!r}"
+            )
         _check_keys(where, question, {**COMMON_KEYS, **TYPE_KEYS[kind]})
         qid = _text(where, question, "id")
         if not ID_PATTERN.fullmatch(qid):
-            raise ValueError(f"{where}: field 'id' must be lowercase words joined by '-', got {qid!r}")
+            raise ValueError(
+                f"{where}: field 'id' must be lowercase words joined by '-', got {qid!r}"
+            )
         if qid in seen:
             raise ValueError(f"{where}: field 'id' repeats an earlier question's id {qid!r}")
         seen.add(qid)
@@ -210,12 +220,18 @@ def _attrs(**values: Any) -> str:
 
 def _esc(value: Any) -> str:
     return (
-        str(value).replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;").replace(">", "&gt;")
+        str(value)
+        .replace("&", "&amp;")
+        .replace('"', "&quot;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
     )
 
 
 def visit_quiz_html(self: Any, node: quiz) -> None:
-    self.body.append(f'<section class="quiz" id="{node["ids"][0]}" data-quiz="{_esc(node["name"])}">\n')
+    self.body.append(
+        f'<section class="quiz" id="{node["ids"][0]}" data-quiz="{_esc(node["name"])}">\n'
+    )
 
 
 def depart_quiz_html(self: Any, node: quiz) -> None:
@@ -260,7 +276,8 @@ def depart_choice_html(self: Any, node: quiz_choice) -> None:
 
 def visit_number_html(self: Any, node: quiz_number) -> None:
     self.body.append(
-        f'<div class="quiz-number-input"><label for="{node["input_id"]}">你的答案（一个数）：</label>'
+        f'<div class="quiz-number-input">'
+        f'<label for="{node["input_id"]}">你的答案（一个数）：</label>'
         f'<input type="text" inputmode="decimal" autocomplete="off" spellcheck="false" '
         f'id="{node["input_id"]}" name="{node["input_id"]}"></div>\n'
     )
@@ -282,7 +299,11 @@ def depart_explanations_html(self: Any, node: quiz_explanations) -> None:
 
 def visit_explanation_html(self: Any, node: quiz_explanation) -> None:
     self.body.append(
-        f'<div{_attrs(data_key=node["key"], data_value=node.get("value"), data_correct=node.get("correct"))}>\n'
+        "<div"
+        + _attrs(
+            data_key=node["key"], data_value=node.get("value"), data_correct=node.get("correct")
+        )
+        + ">\n"
     )
 
 
@@ -353,13 +374,23 @@ class QuizDirective(SphinxDirective):
     def see_node(self, target: str) -> nodes.paragraph:
         if "/" in target:
             ref = addnodes.pending_xref(
-                "", refdomain="std", reftype="doc", reftarget="/" + target.removesuffix(".ipynb"),
-                refexplicit=False, refwarn=True, refdoc=self.env.docname,
+                "",
+                refdomain="std",
+                reftype="doc",
+                reftarget="/" + target.removesuffix(".ipynb"),
+                refexplicit=False,
+                refwarn=True,
+                refdoc=self.env.docname,
             )
         else:
             ref = addnodes.pending_xref(
-                "", refdomain="std", reftype="ref", reftarget=target.lower(),
-                refexplicit=False, refwarn=True, refdoc=self.env.docname,
+                "",
+                refdomain="std",
+                reftype="ref",
+                reftarget=target.lower(),
+                refexplicit=False,
+                refwarn=True,
+                refdoc=self.env.docname,
             )
         ref += nodes.inline(target, target)
         para = nodes.paragraph("", "", classes=["quiz-see"])
@@ -379,7 +410,9 @@ class QuizDirective(SphinxDirective):
                 item = quiz_choice(group=qid, input_id=f"{qid}-{index}", index=index)
                 item += self.parse_inline(choice["text"])
                 node += item
-                expl = quiz_explanation(key=str(index), correct="true" if choice.get("correct") else None)
+                expl = quiz_explanation(
+                    key=str(index), correct="true" if choice.get("correct") else None
+                )
                 expl += self.parse_blocks(choice["feedback"])
                 explanations += expl
         else:
