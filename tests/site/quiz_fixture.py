@@ -82,3 +82,16 @@ def build(src: Path, out: Path) -> subprocess.CompletedProcess[str]:
         text=True,
         timeout=300,
     )
+
+
+if __name__ == "__main__":
+    # Preview every quiz without touching the chapters:
+    #   .venv/bin/python tests/site/quiz_fixture.py   →  _build/quiz_preview/html/index.html
+    import tempfile
+
+    out = ROOT / "_build" / "quiz_preview" / "html"
+    with tempfile.TemporaryDirectory() as tmp:
+        write_book(Path(tmp) / "src")
+        run = build(Path(tmp) / "src", out)
+    print(run.stderr if run.returncode else f"built {out / 'index.html'}")
+    sys.exit(run.returncode)
