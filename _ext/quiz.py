@@ -179,6 +179,21 @@ def load_quiz(path: str | Path) -> dict[str, Any]:
     return validate_quiz(data, path.name)
 
 
+def spoken(text: str) -> str | None:
+    """A plain-text name for a choice that is only a formula (``$\\sigma(z_1 - z_0)$``).
+
+    Typeset math is hidden from the accessibility checkers' name computation, so a label that
+    holds nothing but math counts as empty (Lighthouse: "Form elements do not have associated
+    labels"). Such a choice gets ``aria-label`` = the TeX without backslashes and braces.
+    """
+    if re.sub(r"\$[^$]*\$", "", text).strip(" `*"):
+        return None
+    tex = " ".join(m.strip("$") for m in re.findall(r"\$[^$]*\$", text))
+    tex = re.sub(r"\\(?:left|right|[,;!]|quad)", " ", tex)
+    tex = re.sub(r"\\([A-Za-z]+)", r"\1 ", tex).replace("{", "").replace("}", "")
+    return " ".join(tex.split()) or None
+
+
 # --------------------------------------------------------------------------- nodes
 class quiz(nodes.General, nodes.Element):
     """The whole quiz of a page: ``<section class="quiz">``."""
@@ -265,7 +280,9 @@ def depart_legend_html(self: Any, node: quiz_legend) -> None:
 def visit_choice_html(self: Any, node: quiz_choice) -> None:
     self.body.append(
         f'<div class="quiz-choice"><input type="radio" name="{node["group"]}" '
-        f'id="{node["input_id"]}" value="{node["index"]}">'
+        f'id="{node["input_id"]}" value="{node["index"]}"'
+        + _attrs(aria_label=node.get("spoken"))
+        + ">"
         f'<label for="{node["input_id"]}">'
     )
 
@@ -407,7 +424,9 @@ class QuizDirective(SphinxDirective):
         explanations = quiz_explanations()
         if question["type"] == "choice":
             for index, choice in enumerate(question["choices"]):
-                item = quiz_choice(group=qid, input_id=f"{qid}-{index}", index=index)
+                item = quiz_choice(
+                    group=qid, input_id=f"{qid}-{index}", index=index, spoken=spoken(choice["text"])
+                )
                 item += self.parse_inline(choice["text"])
                 node += item
                 expl = quiz_explanation(
