@@ -157,3 +157,10 @@ def test_load_reports_bad_yaml(tmp_path: Path) -> None:
     ok = tmp_path / "ok.yml"
     ok.write_text(yaml.safe_dump(GOOD, allow_unicode=True), encoding="utf-8")
     assert quiz.load_quiz(ok) == GOOD
+
+
+def test_math_only_choice_gets_a_spoken_name() -> None:
+    assert quiz.spoken(r"$\sigma(z_1 - z_0)$") == "sigma (z_1 - z_0)"
+    assert quiz.spoken(r"$\frac{1}{2}$") == "frac 12"
+    assert quiz.spoken("`[4, 3]`") is None  # code is read as text
+    assert quiz.spoken(r"几乎是 $0$") is None  # the label has words
