@@ -201,6 +201,11 @@ def exercise_quiz(browser: Any, url: str, name: str, context_name: str) -> None:
         assert root.count() == 1
         root.scroll_into_view_if_needed()
         assert root.evaluate(A11Y_JS) == []
+        sizes = root.evaluate(
+            "r => [...r.querySelectorAll('input[type=radio]')]"
+            ".map(i => Math.min(i.getBoundingClientRect().width, i.getBoundingClientRect().height))"
+        )
+        assert min(sizes) >= 23.5, "radio buttons are touch targets of at least 24 px"
 
         # Multiple choice: a wrong answer, then the right one.
         qid = f"quiz-{name}-{choice['id']}"
