@@ -27,6 +27,7 @@ hold a quiz: Jupyter Book would add every file under ``_static/`` to every page.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 from pathlib import Path
@@ -243,9 +244,13 @@ def _esc(value: Any) -> str:
     )
 
 
+STYLE_PLACEHOLDER = "<!-- quiz.css -->"
+
+
 def visit_quiz_html(self: Any, node: quiz) -> None:
     self.body.append(
         f'<section class="quiz" id="{node["ids"][0]}" data-quiz="{_esc(node["name"])}">\n'
+        f"{STYLE_PLACEHOLDER}\n"
     )
 
 
@@ -460,9 +465,19 @@ def add_static_path(app: Sphinx) -> None:
 
 
 def add_assets(app: Sphinx, pagename: str, templatename: str, context: dict, doctree: Any) -> None:
-    if doctree is not None and next(iter(doctree.findall(quiz)), None) is not None:
-        app.add_css_file("quiz.css")
-        app.add_js_file("quiz.js", defer="defer")
+    """Script and style only on pages with a quiz. The style sheet is linked where the first quiz
+    starts, not in ``<head>``: a stylesheet link in the body blocks only the content after it, so
+    the chapter above the quiz paints without waiting for it (the quiz ends the page)."""
+    body = context.get("body", "")
+    if doctree is None or STYLE_PLACEHOLDER not in body:
+        return
+    app.add_js_file("quiz.js", defer="defer")
+    css = STATIC_DIR / "quiz.css"
+    version = hashlib.sha1(css.read_bytes()).hexdigest()[:8]
+    href = context["pathto"]("_static/quiz.css", 1)
+    link = f'<link rel="stylesheet" href="{href}?v={version}">'
+    body = body.replace(STYLE_PLACEHOLDER, link, 1).replace(STYLE_PLACEHOLDER + "\n", "")
+    context["body"] = body
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
