@@ -1,0 +1,271 @@
+"""Self-check quizzes in headless Chromium: answered with the keyboard, feedback asserted.
+
+The questions are discovered from the data files (``quizzes/*.yml``), so every quiz is covered:
+
+- on a stub book that shows every quiz (``quiz_fixture.py``, built with ``-W``), always;
+- on the real site, for each chapter page that shows its quiz (``{quiz} <name>``); a chapter that
+  does not show it yet is skipped with a message.
+
+For each quiz: one multiple-choice question answered wrongly then rightly, one numeric question
+answered with a typical wrong value then the right one, all by keyboard; the aria-live region
+must show the verdict, the explanation written for that answer and the link to the section.
+Also: every input is labelled, no console error, no request to another origin, no sideways
+scrolling at 375 px, and text contrast of at least 4.5:1 in light and dark mode.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import threading
+from collections.abc import Iterator
+from http.server import ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+import quiz_fixture
+from conftest import _QuietHandler
+from test_links import broken_refs
+
+NAMES = quiz_fixture.quiz_names()
+CONTEXTS = {
+    "desktop-light": {"viewport": {"width": 1366, "height": 900}, "color_scheme": "light"},
+    "phone-dark": {
+        "viewport": {"width": 375, "height": 740},
+        "device_scale_factor": 2,
+        "is_mobile": True,
+        "has_touch": True,
+        "color_scheme": "dark",
+    },
+}
+
+# Contrast of the quiz's text against what is behind it (WCAG 2 relative luminance).
+CONTRAST_JS = """(root) => {
+  const rgb = (s) => (s.match(/[\\d.]+/g) || []).map(Number);
+  const lum = ([r, g, b]) => {
+    const f = (c) => { c /= 255; return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; };
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+  };
+  const background = (el) => {
+    for (let e = el; e; e = e.parentElement) {
+      const c = rgb(getComputedStyle(e).backgroundColor);
+      if (c.length === 3 || (c.length === 4 && c[3] > 0.5)) return c.slice(0, 3);
+    }
+    return [255, 255, 255];
+  };
+  const worst = [];
+  const texts = "legend, .quiz-number, label, button, .quiz-feedback p, .quiz-feedback a, "
+    + "input[type=text]";
+  root.querySelectorAll(texts).forEach((el) => {
+    const fg = rgb(getComputedStyle(el).color).slice(0, 3);
+    const bg = background(el);
+    const [a, b] = [lum(fg), lum(bg)].sort((x, y) => y - x);
+    const ratio = (a + 0.05) / (b + 0.05);
+    if (ratio < 4.5) worst.push(`${el.tagName} ${ratio.toFixed(2)} ${el.textContent.slice(0, 20)}`);
+  });
+  return worst;
+}"""
+
+A11Y_JS = """(root) => {
+  const problems = [];
+  root.querySelectorAll("form.quiz-question").forEach((form) => {
+    const legend = form.querySelector("fieldset > legend");
+    if (!legend || !legend.textContent.trim()) problems.push(form.id + ": no legend");
+    form.querySelectorAll("input").forEach((input) => {
+      // Typeset math does not count towards a label's name (axe, Lighthouse): a label holding
+      // only math needs aria-label on its input.
+      const label = input.labels.length === 1 ? input.labels[0].cloneNode(true) : null;
+      if (label) label.querySelectorAll("mjx-container").forEach((m) => m.remove());
+      if (!label || !(label.textContent.trim() || input.getAttribute("aria-label")))
+        problems.push(input.id + ": not labelled");
+    });
+    const region = form.querySelector(".quiz-feedback");
+    if (!region || region.getAttribute("aria-live") !== "polite")
+      problems.push(form.id + ": no live region");
+    if (!form.querySelector("button[type=submit]")) problems.push(form.id + ": no check button");
+  });
+  return problems;
+}"""
+
+
+def serve(directory: Path) -> tuple[ThreadingHTTPServer, str]:
+    handler = functools.partial(_QuietHandler, directory=str(directory))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}/"
+
+
+@pytest.fixture(scope="module")
+def stub_book(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    src = tmp_path_factory.mktemp("quizbook")
+    quiz_fixture.write_book(src / "src")
+    run = quiz_fixture.build(src / "src", src / "html")
+    assert run.returncode == 0, f"the stub book does not build with -W:\n{run.stderr}"
+    return src / "html"
+
+
+@pytest.fixture(scope="module")
+def stub_url(stub_book: Path) -> Iterator[str]:
+    server, url = serve(stub_book)
+    try:
+        yield url
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_stub_book_builds_and_its_links_resolve(stub_book: Path) -> None:
+    assert broken_refs(stub_book) == []
+    for name in NAMES:
+        page = (stub_book / "chapters" / f"{name}.html").read_text(encoding="utf-8")
+        assert f'id="quiz-{name}"' in page
+        assert "quiz.js" in page and "quiz.css" in page
+    # The script and style sheet only come with a quiz.
+    assert "quiz.js" not in (stub_book / "sections.html").read_text(encoding="utf-8")
+
+
+def snippet(markdown: str) -> str:
+    """A run of Chinese text from an explanation, to find it in the rendered feedback."""
+    runs = re.findall(r"[\u4e00-\u9fff，、]{3,}", markdown)
+    assert runs, markdown
+    return max(runs, key=len)[:12]
+
+
+def feedback(page: Any, qid: str) -> str:
+    return " ".join(page.locator(f"#{qid} .quiz-feedback").text_content().split())
+
+
+def check_with_keyboard(page: Any, qid: str) -> None:
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "quiz-check"
+    page.keyboard.press("Enter")
+
+
+def answer_choice(page: Any, qid: str, index: int) -> None:
+    page.focus(f"#{qid}-0")
+    for _ in range(index):
+        page.keyboard.press("ArrowDown")
+    if index == 0:
+        page.keyboard.press("Space")
+    assert page.is_checked(f"#{qid}-{index}")
+    check_with_keyboard(page, qid)
+
+
+def answer_number(page: Any, qid: str, value: str) -> None:
+    page.focus(f"#{qid}-input")
+    page.keyboard.press("ControlOrMeta+A")
+    page.keyboard.press("Backspace")
+    page.keyboard.type(value)
+    page.keyboard.press("Enter")
+
+
+def exercise_quiz(browser: Any, url: str, name: str, context_name: str) -> None:
+    data = quiz_fixture.load(name)
+    choice = next(q for q in data["questions"] if q["type"] == "choice")
+    number = next(q for q in data["questions"] if q["type"] == "numeric")
+    context = browser.new_context(**CONTEXTS[context_name])
+    page = context.new_page()
+    errors: list[str] = []
+    foreign: list[str] = []
+    origin = "{0.scheme}://{0.netloc}".format(urlsplit(url))
+    failed: list[str] = []
+    # A 404 shows as a console error too; the stub book has no favicon.ico (the site has one).
+    page.on(
+        "console",
+        lambda m: (
+            errors.append(m.text)
+            if m.type == "error" and not m.text.startswith("Failed to load resource")
+            else None
+        ),
+    )
+    page.on(
+        "response",
+        lambda r: (
+            failed.append(r.url) if r.status >= 400 and not r.url.endswith("/favicon.ico") else None
+        ),
+    )
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on(
+        "request",
+        lambda r: (
+            foreign.append(r.url)
+            if not r.url.startswith(("data:", "blob:", origin + "/"))
+            else None
+        ),
+    )
+    try:
+        page.goto(url, wait_until="networkidle")
+        root = page.locator(f"section#quiz-{name}")
+        assert root.count() == 1
+        root.scroll_into_view_if_needed()
+        assert root.evaluate(A11Y_JS) == []
+        sizes = root.evaluate(
+            "r => [...r.querySelectorAll('input[type=radio]')]"
+            ".map(i => Math.min(i.getBoundingClientRect().width, i.getBoundingClientRect().height))"
+        )
+        assert min(sizes) >= 23.5, "radio buttons are touch targets of at least 24 px"
+
+        # Multiple choice: a wrong answer, then the right one.
+        qid = f"quiz-{name}-{choice['id']}"
+        wrong = next(i for i, c in enumerate(choice["choices"]) if not c.get("correct"))
+        right = next(i for i, c in enumerate(choice["choices"]) if c.get("correct"))
+        answer_choice(page, qid, wrong)
+        text = feedback(page, qid)
+        assert text.startswith("✗ 回答错误"), text
+        assert snippet(choice["choices"][wrong]["feedback"]) in text
+        assert page.locator(f"#{qid} .quiz-feedback a[href]").count() >= 1, "link to the section"
+        answer_choice(page, qid, right)
+        text = feedback(page, qid)
+        assert text.startswith("✓ 回答正确"), text
+        assert snippet(choice["choices"][right]["feedback"]) in text
+        assert "回看" in text
+
+        # Numeric: a typical wrong value (its own explanation), then the answer.
+        qid = f"quiz-{name}-{number['id']}"
+        mistakes = number.get("mistakes", [])
+        wrong_value = (
+            repr(mistakes[0]["value"])
+            if mistakes
+            else repr(number["answer"] + 1 + 10 * number["tolerance"])
+        )
+        answer_number(page, qid, wrong_value)
+        text = feedback(page, qid)
+        assert text.startswith("✗ 回答错误"), text
+        assert snippet(mistakes[0]["feedback"] if mistakes else number["wrong"]) in text
+        assert page.get_attribute(f"#{qid}-input", "aria-invalid") == "true"
+        answer_number(page, qid, "不是数")
+        assert feedback(page, qid).startswith("请输入一个数")
+        answer_number(page, qid, repr(number["answer"]))
+        text = feedback(page, qid)
+        assert text.startswith("✓ 回答正确"), text
+        assert snippet(number["correct"]) in text
+
+        assert root.evaluate(CONTRAST_JS) == [], "text contrast below 4.5:1"
+        width = page.evaluate("document.documentElement.scrollWidth")
+        viewport = CONTEXTS[context_name]["viewport"]["width"]
+        assert width <= viewport, f"page scrolls sideways: {width} px > {viewport} px"
+        assert root.evaluate("r => r.scrollWidth <= r.clientWidth"), "quiz wider than its column"
+        assert errors == [], errors
+        assert failed == [], failed
+        assert foreign == [], foreign
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("context_name", list(CONTEXTS))
+@pytest.mark.parametrize("name", NAMES)
+def test_quiz_on_stub_book(browser: Any, stub_url: str, name: str, context_name: str) -> None:
+    exercise_quiz(browser, f"{stub_url}chapters/{name}.html", name, context_name)
+
+
+@pytest.mark.parametrize("context_name", list(CONTEXTS))
+@pytest.mark.parametrize("name", NAMES)
+def test_quiz_on_chapter_page(
+    browser: Any, site_url: str, html_dir: Path, name: str, context_name: str
+) -> None:
+    page = html_dir / "chapters" / f"{name}.html"
+    if not page.is_file() or f'id="quiz-{name}"' not in page.read_text(encoding="utf-8"):
+        pytest.skip(f"chapters/{name} does not show its quiz yet (```{{quiz}} {name}```)")
+    exercise_quiz(browser, f"{site_url}chapters/{name}.html", name, context_name)
