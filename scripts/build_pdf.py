@@ -1,0 +1,344 @@
+#!/usr/bin/env python3
+"""Build the PDF edition: Jupyter Book's single-page HTML build, printed by the system Chromium.
+
+Usage (from the repository root; ``bash scripts/build_pdf.sh`` sets up .venv and runs this)::
+
+    python scripts/build_pdf.py               # build _build/singlehtml, then print the PDF
+    python scripts/build_pdf.py --no-build    # print an existing _build/singlehtml again
+
+Output: ``_build/pdf/<repo>.pdf``, copied to ``_build/html/downloads/`` when the site is built
+(the site's "下载 PDF" link points there).
+
+How (README "PDF 版" explains the choice):
+
+1. ``jupyter-book build . --builder singlehtml``: the whole book, in ``_toc.yml`` order, as one
+   HTML page, with the same extensions as the site, so every formula is already typeset by
+   ``_ext/mathjax_prerender.py`` (no TeX is left for the printer) and uses MathJax's own fonts.
+2. Playwright drives the system Chromium (no browser download: the same one the site tests use)
+   to open that page, reshape it for paper and print it with PDF bookmarks (``outline``), a tagged
+   structure, page numbers in the footer and embedded, subset fonts:
+   - a title page (title, author, version, date, site address, licences) and a table of contents
+     with page numbers (a first print finds them, a second print fills them in);
+   - each chapter starts a new page; its headings move up one level, so every chapter is a
+     top-level bookmark;
+   - **hidden exercise solutions are printed right after their exercise**, opened and labelled
+     "参考答案"; other collapsed blocks (深入 dropdowns) are opened; the collapsed plumbing
+     input of ``hide-input`` cells (the Colab setup, verification cells) stays out, their
+     outputs stay in, as on the site;
+   - only SIL OFL 1.1 fonts: text in Noto Serif/Sans CJK SC (system package ``fonts-noto-cjk``),
+     code in Noto Sans Mono (``fonts-noto-mono``) with Noto Sans Mono CJK SC for Chinese,
+     symbols that these lack (𝟙) from STIX (``fonts-stix``), math in MathJax's TeX fonts;
+   - Chromium's outline repeats the title of a heading that starts a page ("练习练习"):
+     the bookmarks are cleaned afterwards with pypdf.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import html
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import editions  # noqa: E402
+
+ROOT = editions.ROOT
+SINGLE = ROOT / "_build" / "singlehtml"
+PDF_DIR = ROOT / "_build" / "pdf"
+
+# Flags that let Debian's Chromium run headless as root in a container (as tests/site/conftest.py).
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"]
+
+PRINT_CSS = """
+@page { size: A4; margin: 18mm 16mm 16mm 16mm; }
+html, body { background: #fff !important; }
+body { font-family: "Noto Serif CJK SC", "Noto Sans CJK SC", "STIXGeneral", serif; font-size: 10.5pt;
+       line-height: 1.6; color: #111; }
+h1, h2, h3, h4, h5, h6, summary, .admonition-title, th {
+  font-family: "Noto Sans CJK SC", "STIXGeneral", sans-serif; }
+h1, h2, h3, h4 { break-after: avoid; }
+pre, code, kbd, samp, .highlight, .output pre {
+  font-family: "Noto Sans Mono", "Noto Sans Mono CJK SC", "STIXGeneral", monospace !important; }
+pre { white-space: pre-wrap !important; overflow-wrap: anywhere; font-size: 8.5pt;
+      overflow: visible !important; max-height: none !important; }
+.pdf-book { max-width: none; margin: 0; padding: 0; }
+.pdf-book .bd-article { padding: 0 !important; }
+.pdf-chapter { break-before: page; }
+.pdf-book section section { content-visibility: visible !important; }
+img { max-width: 100% !important; height: auto; break-inside: avoid; background: #fff; }
+.cell_output img { max-width: 14cm !important; }
+div.math, .bd-content div.math { overflow: visible !important; break-inside: avoid; }
+.headerlink, .copybtn, .toggle-button, .sd-summary-chevron-right, .sd-summary-chevron-down,
+.pdf-book button { display: none !important; }
+details { display: block; }
+details > summary { list-style: none; }
+details > summary::-webkit-details-marker { display: none; }
+.pdf-solution { font-family: "Noto Sans CJK SC", sans-serif; font-weight: 700;
+                color: #1a5e20; margin: 0.4em 0 0.2em; }
+.pdf-title { height: 250mm; display: flex; flex-direction: column; justify-content: center;
+             text-align: center; break-after: page; }
+.pdf-title h1.pdf-title-main { font-size: 28pt; margin: 0 0 0.6em; border: 0; }
+.pdf-title p { margin: 0.3em 0; font-family: "Noto Sans CJK SC", sans-serif; }
+.pdf-title .pdf-version { font-size: 14pt; margin-bottom: 2em; }
+.pdf-title .pdf-small { font-size: 9pt; color: #444; margin-top: 3em; }
+.pdf-toc { break-after: page; }
+.pdf-toc ol { list-style: none; padding: 0; font-family: "Noto Sans CJK SC", sans-serif; }
+.pdf-toc li { display: flex; align-items: baseline; margin: 0.5em 0; font-size: 12pt; }
+.pdf-toc li a { color: #111; text-decoration: none; }
+.pdf-toc li .pdf-dots { flex: 1; border-bottom: 1px dotted #888; margin: 0 0.4em; }
+a { color: #1a4d8f; }
+mjx-utext { font-family: "STIXGeneral", "Noto Serif CJK SC", serif !important; }
+"""
+
+# Reshape the single page for paper: runs in the browser; ``arg`` carries the title page data.
+RESHAPE_JS = r"""async (arg) => {
+  const article = document.querySelector("article.bd-article");
+  if (!article) throw new Error("no article.bd-article in the single-page build");
+  // Every chapter: a top-level bookmark (headings one level up), on a new page.
+  for (const anchor of article.querySelectorAll('span[id^="document-"]')) {
+    const section = anchor.nextElementSibling;
+    if (!section) continue;
+    section.classList.add("pdf-chapter");
+    section.id = anchor.id;
+    anchor.remove();
+    for (const h of [...section.querySelectorAll("h2, h3, h4, h5, h6")]) {
+      const up = document.createElement("h" + (Number(h.tagName[1]) - 1));
+      for (const a of h.attributes) up.setAttribute(a.name, a.value);
+      up.append(...h.childNodes);
+      h.replaceWith(up);
+    }
+  }
+  article.querySelectorAll(".headerlink").forEach((e) => e.remove());
+  // Plumbing input of hide-input cells stays out (as collapsed on the site); outputs stay.
+  article.querySelectorAll(".tag_hide-input > details").forEach((d) => d.remove());
+  // Hidden solutions: printed in place, after their exercise, with a label.
+  let solutions = 0;
+  article.querySelectorAll(".tag_hide-cell > details").forEach((d) => {
+    const box = document.createElement("div");
+    box.className = d.className + " pdf-opened";
+    const label = document.createElement("p");
+    label.className = "pdf-solution";
+    label.textContent = "参考答案（代码与输出）";
+    d.querySelector(":scope > summary")?.remove();
+    box.append(label, ...d.childNodes);
+    d.replaceWith(box);
+    solutions += 1;
+  });
+  article.querySelectorAll("details").forEach((d) => { d.open = true; });
+  // Every image now (the site loads all but the first lazily).
+  const images = [...article.querySelectorAll("img")];
+  images.forEach((img) => { img.loading = "eager"; img.decoding = "sync"; });
+  await Promise.all(images.map((img) => img.decode().catch(() => {})));
+  // Title page, contents, then the book; the site's navigation, header and footer go.
+  const titlePage = document.createElement("section");
+  titlePage.className = "pdf-title";
+  titlePage.innerHTML = arg.titlePage;
+  const toc = document.createElement("nav");
+  toc.className = "pdf-toc";
+  toc.innerHTML = arg.toc;
+  const book = document.createElement("div");
+  book.className = "pdf-book bd-content";
+  book.append(article);
+  document.documentElement.dataset.theme = "light";
+  document.documentElement.dataset.mode = "light";
+  document.body.replaceChildren(titlePage, toc, book);
+  const style = document.createElement("style");
+  style.textContent = arg.css;
+  document.head.append(style);
+  await document.fonts.ready;
+  return {
+    images: images.length,
+    broken: images.filter((i) => !(i.complete && i.naturalWidth > 0)).map((i) => i.src),
+    solutions,
+    untypeset: [...article.querySelectorAll(".math")]
+      .filter((m) => !m.querySelector("mjx-container")).length,
+  };
+}"""
+
+
+def chromium_path() -> str:
+    """``$CHROMIUM_PATH``, else Debian's ``chromium``, else a Google Chrome on PATH."""
+    if os.environ.get("CHROMIUM_PATH"):
+        return os.environ["CHROMIUM_PATH"]
+    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
+        found = shutil.which(name)
+        if found:
+            return found
+    raise SystemExit(
+        "build_pdf: no Chromium found. Install it (Debian/Ubuntu: apt-get install chromium "
+        "fonts-noto-cjk) or set CHROMIUM_PATH."
+    )
+
+
+def title_page_html() -> str:
+    cfg = editions.config()
+    e = html.escape
+    site = editions.site_url()
+    today = dt.date.fromtimestamp(int(editions._commit_time(ROOT))).isoformat()
+    return (
+        f'<h1 class="pdf-title-main">{e(cfg.get("title", ""))}</h1>'
+        f'<p class="pdf-version">PDF 版 · 版本 {e(editions.version())}</p>'
+        f"<p>{e(cfg.get('author', ''))}</p>"
+        f"<p>{e(today)}</p>"
+        f'<p>在线版与可运行的笔记本：<a href="{e(site)}">{e(site)}</a></p>'
+        '<p class="pdf-small">课程文字与图采用 CC BY-SA 4.0 许可；代码采用 MIT 许可。<br/>'
+        "练习的参考答案印在每道练习之后（标有“参考答案”）。</p>"
+    )
+
+
+def toc_html(pages: dict[str, int] | None = None) -> str:
+    items = []
+    for doc in editions.toc_files():
+        title = html.escape(editions.title_of(doc))
+        page = str(pages.get(editions.title_of(doc), "")) if pages else ""
+        href = "#document-" + doc if doc != editions.toc_files()[0] else "#"
+        items.append(
+            f'<li><a href="{html.escape(href)}">{title}</a>'
+            f'<span class="pdf-dots"></span><span>{page}</span></li>'
+        )
+    return "<h1>目录</h1><ol>" + "".join(items) + "</ol>"
+
+
+def footer_template() -> str:
+    return (
+        '<div style="width:100%;font-size:8pt;color:#555;text-align:center;'
+        'font-family:\'Noto Sans CJK SC\',sans-serif;"><span class="pageNumber"></span></div>'
+    )
+
+
+def _clean_title(title: str) -> str:
+    title = " ".join(str(title).split())
+    half = len(title) // 2
+    if len(title) % 2 == 0 and title and title[:half] == title[half:]:
+        return title[:half]
+    return title
+
+
+def clean_bookmarks(pdf: Path) -> None:
+    """Rewrite bookmark titles that Chromium doubled ("练习练习" -> "练习")."""
+    from pypdf import PdfWriter
+    from pypdf.generic import NameObject, TextStringObject
+
+    writer = PdfWriter(clone_from=pdf)
+    outlines = writer.root_object.get("/Outlines")
+    changed = 0
+
+    def walk(node: object) -> None:
+        nonlocal changed
+        while node is not None:
+            item = node.get_object()
+            title = str(item.get("/Title", ""))
+            if _clean_title(title) != " ".join(title.split()) or title != title.strip():
+                item[NameObject("/Title")] = TextStringObject(_clean_title(title))
+                changed += 1
+            if "/First" in item:
+                walk(item["/First"])
+            node = item.get("/Next")
+
+    if outlines is not None and "/First" in outlines.get_object():
+        walk(outlines.get_object()["/First"])
+    if changed:
+        with pdf.open("wb") as out:
+            writer.write(out)
+
+
+def bookmark_pages(pdf: Path) -> dict[str, int]:
+    """Top-level bookmark title -> 1-based page number."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(pdf)
+    pages = {}
+    for item in reader.outline:
+        if isinstance(item, list):
+            continue
+        pages[_clean_title(item.title)] = reader.get_destination_page_number(item) + 1
+    return pages
+
+
+def print_pdf(source: Path, target: Path) -> dict[str, object]:
+    from playwright.sync_api import sync_playwright
+
+    url = source.resolve().as_uri()
+    stats: dict[str, object] = {}
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        try:
+            pages: dict[str, int] | None = None
+            for _ in range(2):  # first pass: where do chapters start? second: fill the contents
+                page = browser.new_page()
+                page.emulate_media(media="print", color_scheme="light")
+                page.goto(url, wait_until="load")
+                arg = {"titlePage": title_page_html(), "toc": toc_html(pages), "css": PRINT_CSS}
+                stats = page.evaluate(RESHAPE_JS, arg)
+                page.pdf(
+                    path=str(target),
+                    format="A4",
+                    print_background=True,
+                    outline=True,
+                    tagged=True,
+                    display_header_footer=True,
+                    header_template="<span></span>",
+                    footer_template=footer_template(),
+                    margin={"top": "18mm", "bottom": "16mm", "left": "16mm", "right": "16mm"},
+                    prefer_css_page_size=True,
+                )
+                page.close()
+                clean_bookmarks(target)
+                pages = bookmark_pages(target)
+        finally:
+            browser.close()
+    if stats.get("broken"):
+        raise SystemExit(f"build_pdf: images did not load: {stats['broken']}")
+    if stats.get("untypeset"):
+        raise SystemExit(f"build_pdf: {stats['untypeset']} formulas are not typeset")
+    return stats
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--no-build", action="store_true", help="reuse _build/singlehtml")
+    args = parser.parse_args(argv)
+    start = time.perf_counter()
+    if not args.no_build:
+        env = dict(os.environ)
+        env.pop("MPLBACKEND", None)
+        subprocess.run(
+            [
+                str(Path(sys.executable).with_name("jupyter-book")),
+                *("build", str(ROOT), "--builder", "singlehtml", "-W", "-n", "--keep-going"),
+            ],
+            check=True,
+            env=env,
+            stdout=subprocess.DEVNULL,
+        )
+    built = time.perf_counter()
+    source = SINGLE / f"{editions.toc_files()[0]}.html"
+    if not source.is_file():
+        raise SystemExit(f"build_pdf: {source} is missing (run without --no-build)")
+    PDF_DIR.mkdir(parents=True, exist_ok=True)
+    target = PDF_DIR / editions.pdf_name()
+    stats = print_pdf(source, target)
+    printed = time.perf_counter()
+    site_downloads = editions.HTML / editions.DOWNLOADS
+    if (editions.HTML / "index.html").is_file():
+        site_downloads.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(target, site_downloads / target.name)
+    from pypdf import PdfReader
+
+    n_pages = len(PdfReader(target).pages)
+    print(
+        f"==> {target.relative_to(ROOT)}: {n_pages} pages, {target.stat().st_size / 1e6:.1f} MB, "
+        f"{stats['images']} images, {stats['solutions']} solutions; single-page build "
+        f"{built - start:.1f} s, printing {printed - built:.1f} s"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
