@@ -58,8 +58,8 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-s
 PRINT_CSS = """
 @page { size: A4; margin: 18mm 16mm 16mm 16mm; }
 html, body { background: #fff !important; }
-body { font-family: "Noto Serif CJK SC", "Noto Sans CJK SC", "STIXGeneral", serif; font-size: 10.5pt;
-       line-height: 1.6; color: #111; }
+body { font-family: "Noto Serif CJK SC", "Noto Sans CJK SC", "STIXGeneral", serif;
+       font-size: 10.5pt; line-height: 1.6; color: #111; }
 h1, h2, h3, h4, h5, h6, summary, .admonition-title, th {
   font-family: "Noto Sans CJK SC", "STIXGeneral", sans-serif; }
 h1, h2, h3, h4 { break-after: avoid; }

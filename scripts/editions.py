@@ -318,7 +318,9 @@ def build_zip(out: Path, wheel: Path, root: Path = ROOT) -> Path:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--out", type=Path, default=HTML, help="the built site (default %(default)s)")
+    parser.add_argument(
+        "--out", type=Path, default=HTML, help="the built site (default %(default)s)"
+    )
     parser.add_argument("--print", action="store_true", help="print the download addresses")
     args = parser.parse_args(argv)
     if args.print:
