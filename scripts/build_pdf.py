@@ -58,13 +58,9 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-s
 PRINT_CSS = """
 @page { size: A4; margin: 18mm 16mm 16mm 16mm; }
 html, body { background: #fff !important; }
-body { font-family: "Noto Serif CJK SC", "Noto Sans CJK SC", "STIXGeneral", serif;
-       font-size: 10.5pt; line-height: 1.6; color: #111; }
-h1, h2, h3, h4, h5, h6, summary, .admonition-title, th {
-  font-family: "Noto Sans CJK SC", "STIXGeneral", sans-serif; }
+body { font-family: "Noto Serif CJK SC", "STIXGeneral", serif; font-size: 10.5pt;
+       line-height: 1.6; color: #111; }
 h1, h2, h3, h4 { break-after: avoid; }
-pre, code, kbd, samp, .highlight, .output pre {
-  font-family: "Noto Sans Mono", "Noto Sans Mono CJK SC", "STIXGeneral", monospace !important; }
 pre { white-space: pre-wrap !important; overflow-wrap: anywhere; font-size: 8.5pt;
       overflow: visible !important; max-height: none !important; }
 .pdf-book { max-width: none; margin: 0; padding: 0; }
@@ -79,21 +75,20 @@ div.math, .bd-content div.math { overflow: visible !important; break-inside: avo
 details { display: block; }
 details > summary { list-style: none; }
 details > summary::-webkit-details-marker { display: none; }
-.pdf-solution { font-family: "Noto Sans CJK SC", sans-serif; font-weight: 700;
+.pdf-solution { font-weight: 700;
                 color: #1a5e20; margin: 0.4em 0 0.2em; }
 .pdf-title { height: 250mm; display: flex; flex-direction: column; justify-content: center;
              text-align: center; break-after: page; }
 .pdf-title h1.pdf-title-main { font-size: 28pt; margin: 0 0 0.6em; border: 0; }
-.pdf-title p { margin: 0.3em 0; font-family: "Noto Sans CJK SC", sans-serif; }
+.pdf-title p { margin: 0.3em 0; }
 .pdf-title .pdf-version { font-size: 14pt; margin-bottom: 2em; }
 .pdf-title .pdf-small { font-size: 9pt; color: #444; margin-top: 3em; }
 .pdf-toc { break-after: page; }
-.pdf-toc ol { list-style: none; padding: 0; font-family: "Noto Sans CJK SC", sans-serif; }
+.pdf-toc ol { list-style: none; padding: 0; }
 .pdf-toc li { display: flex; align-items: baseline; margin: 0.5em 0; font-size: 12pt; }
 .pdf-toc li a { color: #111; text-decoration: none; }
 .pdf-toc li .pdf-dots { flex: 1; border-bottom: 1px dotted #888; margin: 0 0.4em; }
 a { color: #1a4d8f; }
-mjx-utext { font-family: "STIXGeneral", "Noto Serif CJK SC", serif !important; }
 """
 
 # Reshape the single page for paper: runs in the browser; ``arg`` carries the title page data.
@@ -153,12 +148,85 @@ RESHAPE_JS = r"""async (arg) => {
   document.head.append(style);
   await document.fonts.ready;
   return {
+    text: document.body.innerText,
     images: images.length,
     broken: images.filter((i) => !(i.complete && i.naturalWidth > 0)).map((i) => i.src),
     solutions,
     untypeset: [...article.querySelectorAll(".math")]
       .filter((m) => !m.querySelector("mjx-container")).length,
   };
+}"""
+
+
+#: The text fonts: (CSS family, weight, fontconfig pattern). Each is subset to the characters
+#: the book uses and served to the page as a web font. Reason: Noto CJK maps one glyph from
+#: several code points (网 U+7F51 and the Kangxi radical ⽹ U+2F79, …); Chromium writes the
+#: lowest one into the PDF's text layer, so copied or searched text would read "⽹络", not
+#: "网络". A subset font that maps each glyph only from the characters in the book fixes that.
+TEXT_FONTS = [
+    ("PDF Serif", 400, "Noto Serif CJK SC:style=Regular"),
+    ("PDF Serif", 700, "Noto Serif CJK SC:style=Bold"),
+    ("PDF Sans", 400, "Noto Sans CJK SC:style=Regular"),
+    ("PDF Sans", 700, "Noto Sans CJK SC:style=Bold"),
+    ("PDF Mono CJK", 400, "Noto Sans Mono CJK SC:style=Regular"),
+]
+
+FONT_CSS = """
+:root { --pst-font-family-base: "PDF Serif", "STIXGeneral", serif;
+        --pst-font-family-heading: "PDF Sans", "STIXGeneral", sans-serif;
+        --pst-font-family-monospace: "Noto Sans Mono", "PDF Mono CJK", "STIXGeneral", monospace; }
+body { font-family: "PDF Serif", "STIXGeneral", serif !important; }
+h1, h2, h3, h4, h5, h6, summary, .admonition-title, th, .pdf-title p, .pdf-toc ol,
+.pdf-solution { font-family: "PDF Sans", "STIXGeneral", sans-serif !important; }
+pre, code, kbd, samp, .highlight, .output pre, pre span, code span {
+  font-family: "Noto Sans Mono", "PDF Mono CJK", "STIXGeneral", monospace !important; }
+mjx-utext { font-family: "STIXGeneral", "PDF Serif", serif !important; }
+"""
+
+
+def subset_fonts(text: str, folder: Path) -> str:
+    """Subset every font of TEXT_FONTS to the characters of ``text`` into ``folder``; return
+    the ``@font-face`` rules (empty when fontconfig cannot find the fonts)."""
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    unicodes = sorted({ord(c) for c in text if ord(c) >= 0x20} | set(range(0x20, 0x7F)))
+    folder.mkdir(parents=True, exist_ok=True)
+    rules = []
+    for i, (family, weight, pattern) in enumerate(TEXT_FONTS):
+        found = subprocess.run(
+            ["fc-match", "-f", "%{file}:%{index}:%{family}", pattern],
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout
+        file, _, rest = found.partition(":")
+        index, _, families = rest.partition(":")
+        if not file or pattern.split(":")[0] not in families:
+            print(f"build_pdf: font {pattern!r} not found (fonts-noto-cjk)", file=sys.stderr)
+            return ""
+        font = TTFont(file, fontNumber=int(index or 0), lazy=True)
+        options = subset.Options()
+        options.layout_features = ["*"]
+        options.name_IDs = ["*"]
+        options.notdef_outline = True
+        subsetter = subset.Subsetter(options)
+        subsetter.populate(unicodes=unicodes)
+        subsetter.subset(font)
+        out = folder / f"text-{i}.otf"
+        font.save(out)
+        rules.append(
+            f'@font-face {{ font-family: "{family}"; font-weight: {weight}; '
+            f'src: url("{out.resolve().as_uri()}") format("opentype"); }}'
+        )
+    return "\n".join(rules) + FONT_CSS
+
+
+LOAD_FONTS_JS = """async () => {
+  const faces = [...document.fonts].filter((f) => f.family.replaceAll('"', "").startsWith("PDF "));
+  await Promise.all(faces.map((f) => f.load()));
+  await document.fonts.ready;
+  return faces.length;
 }"""
 
 
@@ -270,12 +338,17 @@ def print_pdf(source: Path, target: Path) -> dict[str, object]:
         browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
         try:
             pages: dict[str, int] | None = None
+            fonts_css: str | None = None
             for _ in range(2):  # first pass: where do chapters start? second: fill the contents
                 page = browser.new_page()
                 page.emulate_media(media="print", color_scheme="light")
                 page.goto(url, wait_until="load")
                 arg = {"titlePage": title_page_html(), "toc": toc_html(pages), "css": PRINT_CSS}
                 stats = page.evaluate(RESHAPE_JS, arg)
+                if fonts_css is None:
+                    fonts_css = subset_fonts(str(stats["text"]), PDF_DIR / "fonts")
+                page.add_style_tag(content=fonts_css)
+                page.evaluate(LOAD_FONTS_JS)
                 page.pdf(
                     path=str(target),
                     format="A4",
