@@ -12,6 +12,8 @@ Usage (from the repository root, after ``jupyter-book build .``)::
 
     python scripts/editions.py            # wheel + notebook zip into _build/html/downloads/
     python scripts/editions.py --print    # print the download addresses
+    python scripts/editions.py --version  # print the course version
+    python scripts/editions.py --release DIR   # the release files (release workflow)
 
 The PDF is built by ``scripts/build_pdf.py`` (``bash scripts/build_pdf.sh``).
 """
@@ -25,13 +27,12 @@ import re
 import shutil
 import subprocess
 import sys
+import tarfile
 import tempfile
 import tomllib
 import zipfile
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 HTML = ROOT / "_build" / "html"
@@ -43,6 +44,8 @@ MIRROR = "https://pypi.tuna.tsinghua.edu.cn/simple"
 
 # --------------------------------------------------------------------------- configuration
 def config(root: Path = ROOT) -> dict[str, Any]:
+    import yaml  # here, so that `--version` runs on a bare Python (release workflow)
+
     return yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8")) or {}
 
 
@@ -112,6 +115,8 @@ def toc_files(root: Path = ROOT) -> list[str]:
     Understands the jb-book forms: ``chapters:`` or ``parts: [{chapters: …}]``, with nested
     ``sections:``.
     """
+    import yaml
+
     toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
     files = [str(toc["root"])]
 
@@ -316,13 +321,60 @@ def build_zip(out: Path, wheel: Path, root: Path = ROOT) -> Path:
     return target
 
 
+def release_notes(root: Path = ROOT) -> str:
+    """The CHANGELOG.md section of the current version (``## [X.Y.Z] - date`` up to the next).
+
+    Raises:
+        ValueError: if CHANGELOG.md has no section for the version.
+    """
+    text = (root / "CHANGELOG.md").read_text(encoding="utf-8")
+    match = re.search(
+        rf"^## \[{re.escape(version(root))}\][^\n]*\n(.*?)(?=^## \[|\Z)", text, re.M | re.S
+    )
+    if not match:
+        raise ValueError(f"CHANGELOG.md has no '## [{version(root)}] - <date>' section")
+    return match[1].strip() + "\n"
+
+
+def collect_release(target: Path, html_dir: Path = HTML, root: Path = ROOT) -> list[Path]:
+    """The files a GitHub release carries, versioned: the PDF, the wheel, the notebook zip, the
+    site as a .tar.gz, and NOTES.md (the CHANGELOG section)."""
+    downloads = html_dir / DOWNLOADS
+    v, name = version(root), slug(root)
+    target.mkdir(parents=True, exist_ok=True)
+    files = {
+        downloads / pdf_name(root): target / f"{name}-{v}.pdf",
+        downloads / wheel_name(root): target / wheel_name(root),
+        downloads / zip_name(root): target / f"{name}-notebooks-{v}.zip",
+    }
+    for source, dest in files.items():
+        if not source.is_file():
+            raise FileNotFoundError(f"{source} is missing: run scripts/build.sh first")
+        shutil.copyfile(source, dest)
+    site = target / f"{name}-site-{v}.tar.gz"
+    with tarfile.open(site, "w:gz") as archive:
+        archive.add(html_dir, arcname=f"{name}-site-{v}")
+    notes = target / "NOTES.md"
+    notes.write_text(release_notes(root), encoding="utf-8")
+    return [*files.values(), site, notes]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
         "--out", type=Path, default=HTML, help="the built site (default %(default)s)"
     )
     parser.add_argument("--print", action="store_true", help="print the download addresses")
+    parser.add_argument("--version", action="store_true", help="print the course version")
+    parser.add_argument("--release", type=Path, help="collect the release files into this folder")
     args = parser.parse_args(argv)
+    if args.version:
+        print(version())
+        return 0
+    if args.release:
+        for path in collect_release(args.release, args.out):
+            print(f"==> {path} ({path.stat().st_size / 1024:.0f} kB)")
+        return 0
     if args.print:
         print(f"version {version()}  site {site_url()}")
         for kind, path in download_paths().items():
