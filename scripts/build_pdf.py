@@ -346,7 +346,9 @@ def print_pdf(source: Path, target: Path) -> dict[str, object]:
                 arg = {"titlePage": title_page_html(), "toc": toc_html(pages), "css": PRINT_CSS}
                 stats = page.evaluate(RESHAPE_JS, arg)
                 if fonts_css is None:
+                    tick = time.perf_counter()
                     fonts_css = subset_fonts(str(stats["text"]), PDF_DIR / "fonts")
+                    print(f"    fonts subset in {time.perf_counter() - tick:.1f} s")
                 page.add_style_tag(content=fonts_css)
                 page.evaluate(LOAD_FONTS_JS)
                 page.pdf(
