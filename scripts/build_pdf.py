@@ -18,7 +18,8 @@ How (README "PDF 版" explains the choice):
    to open that page, reshape it for paper and print it with PDF bookmarks (``outline``), a tagged
    structure, page numbers in the footer and embedded, subset fonts:
    - a title page (title, author, version, date, site address, licences) and a table of contents
-     with page numbers (a first print finds them, a second print fills them in);
+     with page numbers (the print's bookmarks give them; the contents pages alone are printed
+     again with the numbers and spliced in);
    - each chapter starts a new page; its headings move up one level, so every chapter is a
      top-level bookmark;
    - **hidden exercise solutions are printed right after their exercise**, opened and labelled
@@ -184,41 +185,68 @@ mjx-utext { font-family: "STIXGeneral", "PDF Serif", serif !important; }
 """
 
 
-def subset_fonts(text: str, folder: Path) -> str:
-    """Subset every font of TEXT_FONTS to the characters of ``text`` into ``folder``; return
-    the ``@font-face`` rules (empty when fontconfig cannot find the fonts)."""
+def _find_font(pattern: str) -> tuple[str, int] | None:
+    found = subprocess.run(
+        ["fc-match", "-f", "%{file}:%{index}:%{family}", pattern],
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout
+    file, _, rest = found.partition(":")
+    index, _, families = rest.partition(":")
+    if not file or pattern.split(":")[0] not in families:
+        return None
+    return file, int(index or 0)
+
+
+def _subset_one(job: tuple[str, int, list[int], str]) -> str:
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
+    file, index, unicodes, out = job
+    font = TTFont(file, fontNumber=index, lazy=True)
+    options = subset.Options()
+    options.layout_features = ["*"]
+    options.name_IDs = ["*"]
+    options.notdef_outline = True
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(unicodes=unicodes)
+    subsetter.subset(font)
+    font.save(out)
+    return out
+
+
+def subset_fonts(text: str, folder: Path) -> str:
+    """Subset every font of TEXT_FONTS to the characters of ``text`` into ``folder`` (two at a
+    time; reused while the text and fonts stay the same); return the ``@font-face`` rules, or
+    "" when fontconfig cannot find the fonts (the page then keeps the system fonts)."""
+    import hashlib
+    from concurrent.futures import ProcessPoolExecutor
+
     unicodes = sorted({ord(c) for c in text if ord(c) >= 0x20} | set(range(0x20, 0x7F)))
+    fonts = [_find_font(pattern) for _, _, pattern in TEXT_FONTS]
+    if None in fonts:
+        print("build_pdf: Noto CJK fonts not found (fonts-noto-cjk)", file=sys.stderr)
+        return ""
+    key = hashlib.sha256(repr((unicodes, fonts)).encode()).hexdigest()[:12]
     folder.mkdir(parents=True, exist_ok=True)
-    rules = []
-    for i, (family, weight, pattern) in enumerate(TEXT_FONTS):
-        found = subprocess.run(
-            ["fc-match", "-f", "%{file}:%{index}:%{family}", pattern],
-            capture_output=True,
-            text=True,
-            check=False,
-        ).stdout
-        file, _, rest = found.partition(":")
-        index, _, families = rest.partition(":")
-        if not file or pattern.split(":")[0] not in families:
-            print(f"build_pdf: font {pattern!r} not found (fonts-noto-cjk)", file=sys.stderr)
-            return ""
-        font = TTFont(file, fontNumber=int(index or 0), lazy=True)
-        options = subset.Options()
-        options.layout_features = ["*"]
-        options.name_IDs = ["*"]
-        options.notdef_outline = True
-        subsetter = subset.Subsetter(options)
-        subsetter.populate(unicodes=unicodes)
-        subsetter.subset(font)
-        out = folder / f"text-{i}.otf"
-        font.save(out)
-        rules.append(
-            f'@font-face {{ font-family: "{family}"; font-weight: {weight}; '
-            f'src: url("{out.resolve().as_uri()}") format("opentype"); }}'
-        )
+    outs = [folder / f"text-{i}-{key}.otf" for i in range(len(TEXT_FONTS))]
+    jobs = [
+        (file, index, unicodes, str(out))
+        for (file, index), out in zip(fonts, outs, strict=True)  # type: ignore[misc]
+        if not out.is_file()
+    ]
+    if jobs:
+        for old in folder.glob("text-*.otf"):
+            if old not in outs:
+                old.unlink()
+        with ProcessPoolExecutor(max_workers=min(2, os.cpu_count() or 1)) as pool:
+            list(pool.map(_subset_one, jobs))
+    rules = [
+        f'@font-face {{ font-family: "{family}"; font-weight: {weight}; '
+        f'src: url("{out.resolve().as_uri()}") format("opentype"); }}'
+        for (family, weight, _), out in zip(TEXT_FONTS, outs, strict=True)
+    ]
     return "\n".join(rules) + FONT_CSS
 
 
@@ -329,43 +357,68 @@ def bookmark_pages(pdf: Path) -> dict[str, int]:
     return pages
 
 
+PDF_OPTIONS: dict[str, object] = {
+    "format": "A4",
+    "print_background": True,
+    "outline": True,  # bookmarks from the headings (needs the tagged structure)
+    "tagged": True,
+    "display_header_footer": True,
+    "header_template": "<span></span>",
+    "margin": {"top": "18mm", "bottom": "16mm", "left": "16mm", "right": "16mm"},
+    "prefer_css_page_size": True,
+}
+
+
+def splice_pages(target: Path, replacement: Path, first: int) -> None:
+    """Put the pages of ``replacement`` over ``target``'s pages from ``first`` (0-based): their
+    drawing (contents, resources) only; links, bookmarks and page objects stay ``target``'s."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import NameObject
+
+    writer = PdfWriter(clone_from=target)
+    for offset, page in enumerate(PdfReader(replacement).pages):
+        added = writer.add_page(page)
+        keep = writer.pages[first + offset]
+        for key in ("/Contents", "/Resources"):
+            keep[NameObject(key)] = added.raw_get(key)  # the reference, not a copy
+        writer.remove_page(len(writer.pages) - 1)
+    with target.open("wb") as out:
+        writer.write(out)
+
+
 def print_pdf(source: Path, target: Path) -> dict[str, object]:
+    """Print ``source`` into ``target``: the whole book once, then only the contents pages again
+    with the page numbers that the first print found, spliced in (same layout: the numbers sit
+    in space the first print reserved)."""
     from playwright.sync_api import sync_playwright
 
-    url = source.resolve().as_uri()
-    stats: dict[str, object] = {}
+    options = dict(PDF_OPTIONS, footer_template=footer_template())
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
         try:
-            pages: dict[str, int] | None = None
-            fonts_css: str | None = None
-            for _ in range(2):  # first pass: where do chapters start? second: fill the contents
-                page = browser.new_page()
-                page.emulate_media(media="print", color_scheme="light")
-                page.goto(url, wait_until="load")
-                arg = {"titlePage": title_page_html(), "toc": toc_html(pages), "css": PRINT_CSS}
-                stats = page.evaluate(RESHAPE_JS, arg)
-                if fonts_css is None:
-                    tick = time.perf_counter()
-                    fonts_css = subset_fonts(str(stats["text"]), PDF_DIR / "fonts")
-                    print(f"    fonts subset in {time.perf_counter() - tick:.1f} s")
-                page.add_style_tag(content=fonts_css)
-                page.evaluate(LOAD_FONTS_JS)
-                page.pdf(
-                    path=str(target),
-                    format="A4",
-                    print_background=True,
-                    outline=True,
-                    tagged=True,
-                    display_header_footer=True,
-                    header_template="<span></span>",
-                    footer_template=footer_template(),
-                    margin={"top": "18mm", "bottom": "16mm", "left": "16mm", "right": "16mm"},
-                    prefer_css_page_size=True,
-                )
-                page.close()
-                clean_bookmarks(target)
-                pages = bookmark_pages(target)
+            page = browser.new_page()
+            page.emulate_media(media="print", color_scheme="light")
+            page.goto(source.resolve().as_uri(), wait_until="load")
+            arg = {"titlePage": title_page_html(), "toc": toc_html(None), "css": PRINT_CSS}
+            stats = page.evaluate(RESHAPE_JS, arg)
+            tick = time.perf_counter()
+            fonts_css = subset_fonts(str(stats["text"]), PDF_DIR / "fonts")
+            print(f"    CJK fonts subset in {time.perf_counter() - tick:.1f} s")
+            page.add_style_tag(content=fonts_css)
+            page.evaluate(LOAD_FONTS_JS)
+            page.pdf(path=str(target), **options)
+            clean_bookmarks(target)
+            pages = bookmark_pages(target)
+            # The contents run from the page after the title page up to the first document.
+            first, last = 2, pages[editions.title_of(editions.toc_files()[0])] - 1
+            page.evaluate(
+                "(html) => { document.querySelector('.pdf-toc').innerHTML = html; }",
+                toc_html(pages),
+            )
+            toc_pdf = target.with_suffix(".toc.pdf")
+            page.pdf(path=str(toc_pdf), page_ranges=f"{first}-{last}", **options)
+            splice_pages(target, toc_pdf, first - 1)
+            toc_pdf.unlink()
         finally:
             browser.close()
     if stats.get("broken"):
