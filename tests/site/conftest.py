@@ -47,8 +47,16 @@ def book_pages() -> list[str]:
     """Pages of the book in reading order (from _toc.yml), as paths relative to the site root."""
     toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
     docs = [toc["root"]]
-    for entry in toc.get("chapters", []):
-        docs.append(entry["file"])
+
+    def walk(entries: list[dict]) -> None:  # jb-book: chapters or parts, nested sections
+        for entry in entries or []:
+            if "file" in entry:
+                docs.append(entry["file"])
+            walk(entry.get("sections", []))
+
+    walk(toc.get("chapters", []))
+    for part in toc.get("parts", []):
+        walk(part.get("chapters", []))
     return [f"{doc}.html" for doc in docs]
 
 
