@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import html
 import importlib.util
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -66,7 +67,8 @@ def page_links(
         f'<a href="{e(urls["wheel"])}">nnlib（wheel）</a></p>'
     )
     body = context.get("body")
-    if body and "@" in body:
+    if body and ("@" in body or "&#64;" in body):
+        body = re.sub(r"&#64;([A-Z_]+)&#64;", r"@\1@", body)  # docutils writes @ in text so
         for token, value in {
             "@PDF@": urls["pdf"],
             "@ZIP@": urls["zip"],

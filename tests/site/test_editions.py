@@ -87,6 +87,20 @@ def test_pdf_has_a_bookmark_per_document_in_reading_order(pdf: Any) -> None:
     assert pages == sorted(pages), "chapters out of order"
 
 
+def test_pdf_contents_page_gives_each_document_its_page(pdf: Any, pdf_text: str) -> None:
+    starts = {
+        " ".join(str(i.title).split()): pdf.get_destination_page_number(i) + 1
+        for i in pdf.outline
+        if not isinstance(i, list)
+    }
+    contents = _squash(pdf_text[: pdf_text.find(editions.phrase_of(DOCS[0]))])
+    for doc in DOCS:
+        title = editions.title_of(doc)
+        assert _squash(title) + str(starts[title]) in contents, (
+            f"contents: {title} p.{starts[title]}"
+        )
+
+
 def test_pdf_title_page_names_course_and_version(pdf_text: str) -> None:
     first = pdf_text[:400]
     assert editions.config()["title"] in first
@@ -260,7 +274,9 @@ def test_every_page_links_the_downloads_and_shows_the_version(html_dir: Path, pa
 
 def test_intro_links_the_downloads_and_the_mirror_setup(html_dir: Path) -> None:
     text = (html_dir / book_pages()[0]).read_text(encoding="utf-8")
-    assert "@" + "PDF@" not in text and "@" + "VERSION@" not in text, "unreplaced token"
+    assert not re.search(r"(@|&#64;)[A-Z_]+(@|&#64;)", text), "unreplaced @TOKEN@"
+    assert f"当前版本 {editions.version()}" in text
+    assert editions.wheel_name() in re.sub(r"<[^>]+>", "", text)
     assert "--index-url" in text and "PIP_INDEX_URL=" in text
 
 
