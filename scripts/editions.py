@@ -206,13 +206,21 @@ def build_wheel(out: Path, root: Path = ROOT) -> Path:
     download: torch already requires setuptools)."""
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
+        # Build from a clean copy: setuptools reuses a stale build/lib of the source tree.
+        src = Path(tmp) / "src"
+        src.mkdir()
+        for name in ("pyproject.toml", "README.md", "LICENSE"):
+            shutil.copy(root / name, src / name)
+        shutil.copytree(
+            root / "nnlib", src / "nnlib", ignore=shutil.ignore_patterns("__pycache__", "*.pyc")
+        )
         env = dict(os.environ)
         env.setdefault("SOURCE_DATE_EPOCH", _commit_time(root))
         subprocess.run(
             [
                 sys.executable,
                 *("-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation"),
-                *("--wheel-dir", tmp, str(root)),
+                *("--wheel-dir", tmp, str(src)),
             ],
             check=True,
             env=env,
@@ -220,7 +228,6 @@ def build_wheel(out: Path, root: Path = ROOT) -> Path:
         built = sorted(Path(tmp).glob("nnlib-*.whl"))
         if [p.name for p in built] != [wheel_name(root)]:
             raise RuntimeError(f"expected {wheel_name(root)}, pip built {built}")
-        # setuptools leaves build/ and nnlib.egg-info/ behind in the source tree (both ignored)
         target = out / built[0].name
         shutil.copyfile(built[0], target)
     for old in out.glob("nnlib-*.whl"):

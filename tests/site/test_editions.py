@@ -210,7 +210,10 @@ def test_wheel_is_the_current_nnlib(html_dir: Path) -> None:
     assert wheel.name == f"nnlib-{editions.version()}-py3-none-any.whl"
     with zipfile.ZipFile(wheel) as archive:
         names = archive.namelist()
-        assert "nnlib/__init__.py" in names
+        modules = {n for n in names if n.startswith("nnlib/")}
+        assert modules == {
+            p.relative_to(ROOT).as_posix() for p in (ROOT / "nnlib").rglob("*.py")
+        }, "the wheel holds exactly nnlib's current modules"
         meta = archive.read(f"nnlib-{editions.version()}.dist-info/METADATA").decode()
     assert f"\nVersion: {editions.version()}\n" in meta
     assert not re.search(r"^Requires-Dist: torch\b(?!info)", meta, re.M)  # Colab keeps its torch
