@@ -26,7 +26,9 @@ How (README "PDF 版" explains the choice):
      "参考答案"; other collapsed blocks (深入 dropdowns) are opened; the collapsed plumbing
      input of ``hide-input`` cells (the Colab setup, verification cells) stays out, their
      outputs stay in, as on the site;
-   - only SIL OFL 1.1 fonts: text in Noto Serif/Sans CJK SC (system package ``fonts-noto-cjk``),
+   - only SIL OFL 1.1 fonts: text in Noto Serif/Sans CJK SC (system package ``fonts-noto-cjk``;
+     subset to the book's characters and converted to TrueType outlines, so they are embedded
+     as real fonts, see TEXT_FONTS),
      code in Noto Sans Mono (``fonts-noto-mono``) with Noto Sans Mono CJK SC for Chinese,
      symbols that these lack (𝟙) from STIX (``fonts-stix``), math in MathJax's TeX fonts;
    - Chromium's outline repeats the title of a heading that starts a page ("练习练习"):
@@ -44,6 +46,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -199,6 +202,45 @@ def _find_font(pattern: str) -> tuple[str, int] | None:
     return file, int(index or 0)
 
 
+def _to_truetype(font: Any) -> None:
+    """Turn a CFF-outline font into a TrueType-outline one (quadratic curves, within 1 unit).
+    Chromium embeds a TrueType web font as a real font (CID TrueType) in the PDF, but draws a
+    CFF one as Type 3 glyph procedures: bigger files, no hinting, poorer viewer support."""
+    from fontTools.pens.cu2quPen import Cu2QuPen
+    from fontTools.pens.ttGlyphPen import TTGlyphPen
+    from fontTools.ttLib import newTable
+
+    order = font.getGlyphOrder()
+    glyph_set = font.getGlyphSet()
+    glyf = newTable("glyf")
+    glyf.glyphOrder = order
+    glyf.glyphs = {}
+    for name in order:
+        pen = TTGlyphPen(glyph_set)
+        glyph_set[name].draw(Cu2QuPen(pen, 1.0, reverse_direction=True))
+        glyf[name] = pen.glyph()
+    font["loca"] = newTable("loca")
+    font["glyf"] = glyf
+    del font["CFF "]
+    if "VORG" in font:
+        del font["VORG"]
+    font["head"].glyphDataFormat = 0
+    maxp = font["maxp"]
+    maxp.tableVersion = 0x00010000
+    for field in (
+        "maxTwilightPoints maxStorage maxFunctionDefs maxInstructionDefs maxStackElements "
+        "maxSizeOfInstructions maxComponentElements"
+    ).split():
+        setattr(maxp, field, 0)
+    maxp.maxZones = 1
+    post = font["post"]
+    post.formatType = 2.0
+    post.extraNames = []
+    post.mapping = {}
+    post.glyphOrder = order
+    font.sfntVersion = "\x00\x01\x00\x00"
+
+
 def _subset_one(job: tuple[str, int, list[int], str]) -> str:
     from fontTools import subset
     from fontTools.ttLib import TTFont
@@ -212,6 +254,8 @@ def _subset_one(job: tuple[str, int, list[int], str]) -> str:
     subsetter = subset.Subsetter(options)
     subsetter.populate(unicodes=unicodes)
     subsetter.subset(font)
+    if "CFF " in font:
+        _to_truetype(font)
     font.save(out)
     return out
 
@@ -230,21 +274,21 @@ def subset_fonts(text: str, folder: Path) -> str:
         return ""
     key = hashlib.sha256(repr((unicodes, fonts)).encode()).hexdigest()[:12]
     folder.mkdir(parents=True, exist_ok=True)
-    outs = [folder / f"text-{i}-{key}.otf" for i in range(len(TEXT_FONTS))]
+    outs = [folder / f"text-{i}-{key}.ttf" for i in range(len(TEXT_FONTS))]
     jobs = [
         (file, index, unicodes, str(out))
         for (file, index), out in zip(fonts, outs, strict=True)  # type: ignore[misc]
         if not out.is_file()
     ]
     if jobs:
-        for old in folder.glob("text-*.otf"):
+        for old in folder.glob("text-*.*"):
             if old not in outs:
                 old.unlink()
         with ProcessPoolExecutor(max_workers=min(2, os.cpu_count() or 1)) as pool:
             list(pool.map(_subset_one, jobs))
     rules = [
         f'@font-face {{ font-family: "{family}"; font-weight: {weight}; '
-        f'src: url("{out.resolve().as_uri()}") format("opentype"); }}'
+        f'src: url("{out.resolve().as_uri()}") format("truetype"); }}'
         for (family, weight, _), out in zip(TEXT_FONTS, outs, strict=True)
     ]
     return "\n".join(rules) + FONT_CSS

@@ -202,6 +202,9 @@ def test_pdf_fonts_are_embedded_and_ofl(pdf: Any) -> None:
     # Noto (fonts-noto-*), STIX (fonts-stix), MathJax TeX: all SIL OFL 1.1.
     others = sorted(n for n in names if not re.search(r"\+(Noto|STIX|MJX)", n))
     assert others == [], f"fonts outside the OFL set: {others}"
+    # The Chinese text is set in real embedded fonts (not only Type 3 glyph drawings).
+    for family in ("NotoSerifCJKsc", "NotoSansCJKsc"):
+        assert any(f"+{family}-" in n for n in names), f"{family} not embedded: {sorted(names)}"
 
 
 # --------------------------------------------------------------------------- wheel and zip
