@@ -41,6 +41,7 @@ import argparse
 import datetime as dt
 import html
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -294,8 +295,36 @@ def subset_fonts(text: str, folder: Path) -> str:
     return "\n".join(rules) + FONT_CSS
 
 
+def truetype_math_fonts(static: Path, folder: Path) -> str:
+    """MathJax's fonts (CFF outlines in WOFF2) as TrueType copies in ``folder``, with
+    ``@font-face`` rules that override the stylesheet's for the same families, so the math is
+    embedded as real fonts too."""
+    from fontTools.ttLib import TTFont
+
+    css_file = static / "mathjax" / "mathjax-chtml.css"
+    if not css_file.is_file():
+        return ""
+    folder.mkdir(parents=True, exist_ok=True)
+    rules = []
+    for rule in re.findall(r"@font-face[^{]*\{[^}]*\}", css_file.read_text(encoding="utf-8")):
+        match = re.search(r'url\("([^"]+\.woff2?)"\)', rule)
+        if not match:
+            continue
+        source = css_file.parent / match[1]
+        out = folder / (source.stem + ".ttf")
+        if not out.is_file() or out.stat().st_mtime < source.stat().st_mtime:
+            font = TTFont(source)
+            font.flavor = None
+            if "CFF " in font:
+                _to_truetype(font)
+            font.save(out)
+        src = f'url("{out.resolve().as_uri()}") format("truetype")'
+        rules.append(re.sub(r"src:[^;]+;", f"src: {src};", rule))
+    return "\n".join(rules)
+
+
 LOAD_FONTS_JS = """async () => {
-  const faces = [...document.fonts].filter((f) => f.family.replaceAll('"', "").startsWith("PDF "));
+  const faces = [...document.fonts].filter((f) => /^"?(PDF |MJX)/.test(f.family));
   await Promise.all(faces.map((f) => f.load()));
   await document.fonts.ready;
   return faces.length;
@@ -447,7 +476,8 @@ def print_pdf(source: Path, target: Path) -> dict[str, object]:
             stats = page.evaluate(RESHAPE_JS, arg)
             tick = time.perf_counter()
             fonts_css = subset_fonts(str(stats["text"]), PDF_DIR / "fonts")
-            print(f"    CJK fonts subset in {time.perf_counter() - tick:.1f} s")
+            fonts_css += truetype_math_fonts(source.parent / "_static", PDF_DIR / "fonts" / "math")
+            print(f"    fonts subset and converted in {time.perf_counter() - tick:.1f} s")
             page.add_style_tag(content=fonts_css)
             page.evaluate(LOAD_FONTS_JS)
             page.pdf(path=str(target), **options)
