@@ -275,7 +275,7 @@ def zip_readme(root: Path = ROOT) -> str:
 `nnlib` 的安装文件（`{wheel_name(root)}`）和运行所需的固定版本清单 `requirements.txt`。
 准备环境不需要访问 GitHub，PyPI 的国内镜像即可。
 
-## 准备环境（Python 3.10 或更新）
+## 准备环境（Python 3.11 或更新）
 
 在解压后的文件夹中运行（Windows 上把 `.venv/bin/` 换成 `.venv\\Scripts\\`）：
 
