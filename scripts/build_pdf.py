@@ -9,7 +9,7 @@ Usage (from the repository root; ``bash scripts/build_pdf.sh`` sets up .venv and
 Output: ``_build/pdf/<repo>.pdf``, copied to ``_build/html/downloads/`` when the site is built
 (the site's "下载 PDF" link points there).
 
-How (README "PDF 版" explains the choice):
+How (README "四种版本" explains the choice against XeLaTeX, with measured times):
 
 1. ``jupyter-book build . --builder singlehtml``: the whole book, in ``_toc.yml`` order, as one
    HTML page, with the same extensions as the site, so every formula is already typeset by
@@ -40,6 +40,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import html
+import logging
 import os
 import re
 import shutil
@@ -377,7 +378,7 @@ def toc_html(pages: dict[str, int] | None = None) -> str:
 def footer_template() -> str:
     return (
         '<div style="width:100%;font-size:8pt;color:#555;text-align:center;'
-        'font-family:\'Noto Sans CJK SC\',sans-serif;"><span class="pageNumber"></span></div>'
+        'font-family:\'Noto Sans Mono\',monospace;"><span class="pageNumber"></span></div>'
     )
 
 
@@ -506,6 +507,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--no-build", action="store_true", help="reuse _build/singlehtml")
     args = parser.parse_args(argv)
+    logging.getLogger("pypdf").setLevel(logging.ERROR)  # notes on Chromium's trailer size
     start = time.perf_counter()
     if not args.no_build:
         env = dict(os.environ)
