@@ -471,6 +471,18 @@ def print_pdf(source: Path, target: Path) -> dict[str, object]:
         browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
         try:
             page = browser.new_page()
+            # Offline by construction: anything but local files is refused and reported.
+            outside: list[str] = []
+
+            def local_only(route: Any) -> None:
+                url = route.request.url
+                if url.startswith(("file:", "data:", "blob:")):
+                    route.continue_()
+                else:
+                    outside.append(url)
+                    route.abort()
+
+            page.route("**/*", local_only)
             page.emulate_media(media="print", color_scheme="light")
             page.goto(source.resolve().as_uri(), wait_until="load")
             arg = {"titlePage": title_page_html(), "toc": toc_html(None), "css": PRINT_CSS}
@@ -496,6 +508,8 @@ def print_pdf(source: Path, target: Path) -> dict[str, object]:
             toc_pdf.unlink()
         finally:
             browser.close()
+    if outside:
+        raise SystemExit(f"build_pdf: the page asked for other sites: {sorted(set(outside))}")
     if stats.get("broken"):
         raise SystemExit(f"build_pdf: images did not load: {stats['broken']}")
     if stats.get("untypeset"):
