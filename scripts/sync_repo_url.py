@@ -1,19 +1,24 @@
 #!/usr/bin/env python3
-"""Copy the repository URL and branch of ``_config.yml`` into every chapter's Colab setup cell.
+"""Point every chapter's Colab setup cell at the nnlib wheel that the course site serves.
 
 Colab opens a single notebook without the rest of the repository, so each chapter's first code
-cell installs ``nnlib`` with ``pip install "nnlib @ git+<repository.url>@<repository.branch>"``
-when it is not importable. That URL is the only copy of the repository address that cannot be
-derived from ``_config.yml`` at build time; this script rewrites it from ``_config.yml``.
+cell installs ``nnlib`` when it is not importable, with
+``pip install "nnlib @ <site>/downloads/nnlib-<version>-py3-none-any.whl"``. The site address
+comes from ``_config.yml`` (``html.baseurl``, or the
+GitHub Pages address of ``repository.url``) and the version from ``pyproject.toml``, both through
+``scripts/editions.py``; the build publishes exactly that wheel (no GitHub needed). That URL is
+the only copy of the address that cannot be derived at build time; this script rewrites it.
+It also migrates the older form ``"nnlib @ git+<repository>@<branch>"`` (and the comment line
+above it that said where nnlib came from).
 
 Usage (from the repository root)::
 
     python scripts/sync_repo_url.py           # rewrite the chapters that differ
     python scripts/sync_repo_url.py --check   # change nothing; exit 1 if any chapter differs
 
-Guarantees: only the install requirement inside the first code cell changes, byte for byte
-(outputs, metadata, formatting and every other cell stay as they are); running it twice changes
-nothing the second time.
+Guarantees: only the install requirement (and, when migrating, that comment) inside the first
+code cell changes, byte for byte (outputs, metadata, formatting and every other cell stay as they
+are); running it twice changes nothing the second time.
 """
 
 from __future__ import annotations
@@ -29,13 +34,22 @@ from typing import Any
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-#: The pip requirement in the setup cell: ``nnlib`` (optionally with extras) installed from git.
-#: Groups: ``head`` = ``nnlib[...] @ git+``, ``url``, ``branch``. Matches both the notebook's
-#: source text and its JSON encoding (neither contains ``"``, ``\\``, ``@`` or whitespace).
+import editions  # noqa: E402
+
+#: The pip requirement in the setup cell: ``nnlib`` (optionally with extras) from a URL, either
+#: the site's wheel (``url`` only) or, in the older form, git (``git+<url>@<branch>``).
+#: Matches both the notebook's source text and its JSON encoding (neither contains ``"``,
+#: ``\\``, ``@`` or whitespace).
 INSTALL_RE = re.compile(
-    r"(?P<head>nnlib(?:\[[A-Za-z0-9_,-]*\])? @ git\+)(?P<url>[^\s\"\\@]+)@(?P<branch>[^\s\"\\]+)"
+    r"(?P<head>nnlib(?:\[[A-Za-z0-9_,-]*\])? @ )(?P<git>git\+)?(?P<url>[^\s\"\\@]+)"
+    r"(?:@(?P<branch>[^\s\"\\]+))?"
 )
+
+#: The comment line of the older setup cell, and what it says now.
+OLD_COMMENT = "# Colab 中没有课程的共享代码包 nnlib，先从仓库安装；"
+NEW_COMMENT = "# Colab 中没有课程的共享代码包 nnlib，先从课程网站下载安装；"
 
 #: Hosts whose links Jupyter Book's Colab and Binder buttons can build.
 _GITHUB_RE = re.compile(r"^https://github\.com/[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
@@ -96,46 +110,54 @@ def _source(cell: dict[str, Any]) -> str:
     return "".join(src) if isinstance(src, list) else src
 
 
-def installed_from(nb: dict[str, Any]) -> list[tuple[str, str]]:
-    """Return the ``(url, branch)`` pairs that the setup cell installs ``nnlib`` from."""
-    return [(m["url"], m["branch"]) for m in INSTALL_RE.finditer(_source(setup_cell(nb)))]
+def installed_from(nb: dict[str, Any]) -> list[str]:
+    """The URLs that the setup cell installs ``nnlib`` from (``git+…@branch`` for the old form)."""
+    return [
+        f"git+{m['url']}@{m['branch']}" if m["git"] else m["url"]
+        for m in INSTALL_RE.finditer(_source(setup_cell(nb)))
+    ]
 
 
-def _retarget(text: str, repo: Repository) -> str:
-    return INSTALL_RE.sub(lambda m: f"{m['head']}{repo.url}@{repo.branch}", text)
+def _retarget(text: str, target: str) -> str:
+    text = INSTALL_RE.sub(lambda m: f"{m['head']}{target}", text)
+    return text.replace(OLD_COMMENT, NEW_COMMENT)
 
 
-def rewrite_notebook_text(text: str, repo: Repository) -> str:
-    """Return the notebook JSON ``text`` with its setup cell installing from ``repo``.
+def rewrite_notebook_text(text: str, target: str) -> str:
+    """Return the notebook JSON ``text`` with its setup cell installing nnlib from ``target``.
 
     The edit is made on the raw text so the file keeps its exact formatting; the result is
     checked by parsing it: it must equal the input notebook with only the setup cell's source
     changed.
 
     Raises:
-        ValueError: if the setup cell has no ``nnlib @ git+...`` requirement, or the edit cannot
+        ValueError: if the setup cell has no ``"nnlib @ <url>"`` requirement, or the edit cannot
             be confined to the setup cell.
     """
     nb = json.loads(text)
     cell = setup_cell(nb)
     if not INSTALL_RE.search(_source(cell)):
         raise ValueError(
-            'the first code cell has no `"nnlib @ git+<url>@<branch>"` requirement '
+            'the first code cell has no `"nnlib @ <url>"` requirement '
             "(copy the setup cell verbatim from another chapter)"
         )
     src = cell["source"]
     cell["source"] = (
-        [_retarget(s, repo) for s in src] if isinstance(src, list) else _retarget(src, repo)
+        [_retarget(s, target) for s in src] if isinstance(src, list) else _retarget(src, target)
     )
     if json.loads(text) == nb:
         return text  # already in sync
-    # Try each occurrence in the raw text alone, then all of them together; keep the first edit
-    # whose parsed result is exactly the expected notebook (only the setup cell changed).
-    matches = list(INSTALL_RE.finditer(text))
-    candidates = [
-        text[: m.start()] + _retarget(m.group(0), repo) + text[m.end() :] for m in matches
-    ]
-    candidates.append(_retarget(text, repo))
+    # Edit the raw text at the requirement (and the old comment) of the setup cell only: try
+    # each occurrence alone, then all together; keep the first edit whose parsed result is
+    # exactly the expected notebook (only the setup cell changed).
+    candidates = []
+    comment = text.find(OLD_COMMENT)
+    for m in INSTALL_RE.finditer(text):
+        edited = text[: m.start()] + _retarget(m.group(0), target) + text[m.end() :]
+        candidates.append(edited)
+        if 0 <= comment < m.start():
+            candidates.append(edited[:comment] + NEW_COMMENT + edited[comment + len(OLD_COMMENT) :])
+    candidates.append(_retarget(text, target))
     for candidate in candidates:
         if json.loads(candidate) == nb:
             return candidate
@@ -143,7 +165,8 @@ def rewrite_notebook_text(text: str, repo: Repository) -> str:
 
 
 def chapters(root: Path = ROOT) -> list[Path]:
-    """The chapter notebooks: every ``chapters/*.ipynb``, sorted."""
+    """The chapter notebooks: every ``chapters/*.ipynb``, sorted (also those not yet listed in
+    ``_toc.yml``)."""
     return sorted((root / "chapters").glob("*.ipynb"))
 
 
@@ -154,13 +177,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--root", type=Path, default=ROOT, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    repo = load_repository(args.root / "_config.yml")
+    load_repository(args.root / "_config.yml")  # the launch buttons need a GitHub URL
+    target = editions.wheel_url(args.root)
     stale: list[str] = []
     for path in chapters(args.root):
         text = path.read_bytes().decode("utf-8")  # bytes: keep line endings as they are
         rel = path.relative_to(args.root)
         try:
-            new = rewrite_notebook_text(text, repo)
+            new = rewrite_notebook_text(text, target)
         except ValueError as err:
             print(f"{rel}: {err}", file=sys.stderr)
             return 2
@@ -169,7 +193,6 @@ def main(argv: list[str] | None = None) -> int:
         stale.append(str(rel))
         if not args.check:
             path.write_bytes(new.encode("utf-8"))
-    target = f"{repo.url}@{repo.branch}"
     if args.check:
         if stale:
             print(f"out of sync with _config.yml ({target}): {', '.join(stale)}", file=sys.stderr)

@@ -28,5 +28,9 @@ bash scripts/check_numerics_paths.sh
 echo "==> jupyter-book build (warnings are errors)"
 jupyter-book build . -W -n --keep-going
 
+echo "==> the other editions into _build/html/downloads: nnlib wheel, notebook zip, PDF"
+python scripts/editions.py
+python scripts/build_pdf.py
+
 echo "==> checks on the built site"
 pytest tests/site -q

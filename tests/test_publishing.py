@@ -195,13 +195,34 @@ def test_repository_is_defined_once_in_config() -> None:
     assert launch["notebook_interface"] == "jupyterlab"
 
 
+def _site_url() -> str:
+    """The site address by the documented rule (README "Fork 本课程"): html.baseurl, else the
+    GitHub Pages address of repository.url."""
+    base = str((_config().get("html") or {}).get("baseurl") or "")
+    if not base:
+        owner, name = _config()["repository"]["url"].rstrip("/").split("/")[-2:]
+        base = f"https://{owner.lower()}.github.io/{name}/"
+    return base if base.endswith("/") else base + "/"
+
+
+def _version() -> str:
+    return tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"][
+        "version"
+    ]
+
+
+def test_wheel_url_derives_from_the_site_url_and_version() -> None:
+    url = sync.editions.wheel_url()
+    assert url == f"{_site_url()}downloads/nnlib-{_version()}-py3-none-any.whl"
+
+
 @pytest.mark.parametrize("path", _chapters(), ids=lambda p: p.stem)
-def test_setup_cell_installs_from_the_configured_repository(path: Path) -> None:
-    repo = _config()["repository"]
+def test_setup_cell_installs_the_wheel_the_site_publishes(path: Path) -> None:
     nb = json.loads(path.read_text(encoding="utf-8"))
-    assert sync.installed_from(nb) == [(repo["url"], repo["branch"])], (
+    assert sync.installed_from(nb) == [sync.editions.wheel_url()], (
         f"{path.name}: run `python scripts/sync_repo_url.py`"
     )
+    assert "github.com" not in "".join(sync.setup_cell(nb)["source"])
 
 
 def test_setup_cells_are_the_same_guarded_hidden_cell_without_output() -> None:
@@ -227,10 +248,14 @@ def _fork(tmp_path: Path) -> Path:
         shutil.copy(path, tmp_path / "chapters" / path.name)
     config = (ROOT / "_config.yml").read_text(encoding="utf-8")
     url = _config()["repository"]["url"]
-    config = config.replace(url, "https://github.com/teacher/dl-fork", 1)
+    config = config.replace(url, "https://github.com/Teacher/dl-fork", 1)
     config = re.sub(r"(?m)^  branch: main$", "  branch: spring-2027", config, count=1)
     (tmp_path / "_config.yml").write_text(config, encoding="utf-8")
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
     return tmp_path
+
+
+FORK_WHEEL = "https://teacher.github.io/dl-fork/downloads/nnlib-{}-py3-none-any.whl"
 
 
 def test_sync_script_rewrites_only_the_install_url(tmp_path: Path) -> None:
@@ -241,7 +266,7 @@ def test_sync_script_rewrites_only_the_install_url(tmp_path: Path) -> None:
     for name, old_bytes in before.items():
         new_bytes = (root / "chapters" / name).read_bytes()
         old, new = json.loads(old_bytes), json.loads(new_bytes)
-        assert sync.installed_from(new) == [("https://github.com/teacher/dl-fork", "spring-2027")]
+        assert sync.installed_from(new) == [FORK_WHEEL.format(_version())]
         # Everything else, outputs and formatting included, is unchanged.
         old_setup, new_setup = sync.setup_cell(old), sync.setup_cell(new)
         new_setup["source"] = old_setup["source"]
@@ -254,6 +279,28 @@ def test_sync_script_rewrites_only_the_install_url(tmp_path: Path) -> None:
     assert sync.main(["--root", str(root)]) == 0
     assert {p.name: p.read_bytes() for p in (root / "chapters").glob("*.ipynb")} == after
     assert sync.main(["--root", str(root), "--check"]) == 0
+
+
+def test_sync_script_migrates_the_git_form(tmp_path: Path) -> None:
+    # Chapters written before the site served the wheel installed nnlib from git; the script
+    # moves them to the wheel and fixes the comment above (two lines), nothing else.
+    root = _fork(tmp_path)
+    path = sorted((root / "chapters").glob("*.ipynb"))[0]
+    wheel_line = sync.INSTALL_RE.search(path.read_text(encoding="utf-8"))[0]
+    old_text = (
+        path.read_text(encoding="utf-8")
+        .replace(wheel_line, "nnlib @ git+https://github.com/someone/old@main")
+        .replace(sync.NEW_COMMENT, sync.OLD_COMMENT)
+    )
+    path.write_text(old_text, encoding="utf-8")
+    assert sync.installed_from(json.loads(old_text)) == ["git+https://github.com/someone/old@main"]
+    assert sync.main(["--root", str(root)]) == 0
+    new_text = path.read_text(encoding="utf-8")
+    assert sync.installed_from(json.loads(new_text)) == [FORK_WHEEL.format(_version())]
+    changed = [
+        (a, b) for a, b in zip(old_text.splitlines(), new_text.splitlines(), strict=True) if a != b
+    ]
+    assert len(changed) == 2 and sync.NEW_COMMENT in changed[0][1], changed
 
 
 def test_sync_script_rejects_a_url_colab_cannot_open(tmp_path: Path) -> None:
@@ -270,9 +317,8 @@ def test_sync_script_refuses_a_notebook_without_the_guard() -> None:
         "nbformat": 4,
         "nbformat_minor": 5,
     }
-    repo = sync.Repository(url="https://github.com/a/b", branch="main")
     with pytest.raises(ValueError, match="setup cell"):
-        sync.rewrite_notebook_text(json.dumps(nb), repo)
+        sync.rewrite_notebook_text(json.dumps(nb), "https://a.github.io/b/downloads/x.whl")
 
 
 # --------------------------------------------------------------------------------------------
@@ -405,3 +451,113 @@ def test_workflow_builds_with_the_pinned_stack_and_deploys_main_only() -> None:
     assert deploy["environment"]["name"] == "github-pages"
     step = _find(_steps(deploy), "actions/deploy-pages")
     assert deploy["environment"]["url"] == f"${{{{ steps.{step['id']}.outputs.page_url }}}}"
+
+
+# --------------------------------------------------------------------------------------------
+# Citable releases: one version, CITATION.cff, CHANGELOG.md, the release workflow
+# --------------------------------------------------------------------------------------------
+
+
+def test_one_version_in_citation_changelog_and_pyproject() -> None:
+    version = _version()
+    assert re.fullmatch(r"\d+\.\d+\.\d+", version), version
+    cff = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
+    assert cff["cff-version"] == "1.2.0"
+    assert str(cff["version"]) == version
+    assert cff["title"] == _config()["title"]
+    assert cff["authors"] and cff["message"]
+    assert set(cff["license"]) == {"MIT", "CC-BY-SA-4.0"}  # LICENSE, LICENSE-CONTENT.md
+    assert cff["repository-code"] == _config()["repository"]["url"]
+    assert cff["url"] == _site_url()
+    changelog = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
+    newest = re.search(r"^## \[(\d+\.\d+\.\d+)\] - (\d{4}-\d{2}-\d{2})", changelog, re.M)
+    assert newest, "CHANGELOG.md: no '## [X.Y.Z] - YYYY-MM-DD' section"
+    assert newest[1] == version, "the newest CHANGELOG.md section is not the current version"
+    assert str(cff["date-released"]) == newest[2]
+    assert sync.editions.release_notes().strip()
+
+
+def _release_workflow() -> dict[str, Any]:
+    path = WORKFLOWS / "release.yml"
+    assert path.is_file()
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def test_release_workflow_runs_on_version_tags_only() -> None:
+    wf = _release_workflow()
+    on = wf.get("on", wf.get(True))
+    assert set(on) == {"push"}
+    assert set(on["push"]) == {"tags"}
+    (pattern,) = on["push"]["tags"]
+    # GitHub's filter syntax: v1.2.3 matches, v1.2 and 1.2.3 do not.
+    assert pattern == "v[0-9]+.[0-9]+.[0-9]+"
+
+
+def test_release_workflow_least_privilege() -> None:
+    wf = _release_workflow()
+    assert wf["permissions"] == {"contents": "read"}
+    writers = {n: j for n, j in wf["jobs"].items() if "permissions" in j}
+    assert list(writers) == ["publish"]
+    publish = writers["publish"]
+    assert publish["permissions"] == {"contents": "write"}
+    # The job holding the write token runs no repository code: no checkout, no scripts.
+    steps = _steps(publish)
+    assert not any(str(s.get("uses", "")).startswith("actions/checkout") for s in steps)
+    runs = "\n".join(str(s.get("run", "")) for s in steps)
+    assert "scripts/" not in runs and "pip " not in runs
+    for job in wf["jobs"].values():
+        for step in _steps(job):
+            if str(step.get("uses", "")).startswith("actions/checkout"):
+                assert step["with"]["persist-credentials"] is False
+
+
+def test_release_workflow_tests_builds_and_attaches_the_four_editions() -> None:
+    wf = _release_workflow()
+    build = wf["jobs"]["build"]
+    steps = _steps(build)
+    runs = "\n".join(str(s.get("run", "")) for s in steps)
+    python = _find(steps, "actions/setup-python")["with"]
+    assert str(python["python-version"]) == "3.11"
+    assert re.search(rf"torch==2\.13\.0 --index-url {re.escape(CPU_INDEX)}", runs)
+    assert "fonts-noto-cjk" in runs and "fonts-noto-mono" in runs and "fonts-stix" in runs
+    assert "bash scripts/test.sh" in runs  # every check + the four editions
+    assert '"$TAG" != "v$version"' in runs  # the tag must be the course version
+    assert "scripts/editions.py --release release" in runs
+    upload = _find(steps, "actions/upload-artifact")
+    publish = wf["jobs"]["publish"]
+    assert publish["needs"] in ("build", ["build"])
+    download = _find(_steps(publish), "actions/download-artifact")
+    assert download["with"]["name"] == upload["with"]["name"]
+    create = "\n".join(str(s.get("run", "")) for s in _steps(publish))
+    assert "gh release create" in create and "--notes-file release/NOTES.md" in create
+    for kind in ("*.pdf", "*.whl", "*.zip", "*.tar.gz"):
+        assert f"release/{kind}" in create, kind
+    test_sh = (ROOT / "scripts/test.sh").read_text(encoding="utf-8")
+    assert "scripts/editions.py" in test_sh and "scripts/build_pdf.py" in test_sh
+
+
+def test_release_files_are_named_by_version(tmp_path: Path) -> None:
+    # collect_release only copies what the build made: check the names it gives, on stubs.
+    html = tmp_path / "html"
+    downloads = html / "downloads"
+    downloads.mkdir(parents=True)
+    ed = sync.editions
+    for name in (ed.pdf_name(), ed.wheel_name(), ed.zip_name()):
+        (downloads / name).write_bytes(b"x")
+    (html / "index.html").write_text("<html></html>", encoding="utf-8")
+    files = {p.name for p in ed.collect_release(tmp_path / "release", html)}
+    v, slug = _version(), ed.slug()
+    assert files == {
+        f"{slug}-{v}.pdf",
+        f"nnlib-{v}-py3-none-any.whl",
+        f"{slug}-notebooks-{v}.zip",
+        f"{slug}-site-{v}.tar.gz",
+        "NOTES.md",
+    }
+
+
+def test_deploy_workflow_installs_the_pdf_fonts() -> None:
+    runs = "\n".join(
+        str(s.get("run", "")) for job in _deploy_workflow()["jobs"].values() for s in _steps(job)
+    )
+    assert "fonts-noto-cjk" in runs and "fonts-noto-mono" in runs and "fonts-stix" in runs

@@ -51,8 +51,16 @@ def toc_documents() -> list[str]:
     """
     toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
     docs = [toc["root"]]
-    for part in toc.get("parts") or [{"chapters": toc.get("chapters") or []}]:
-        docs += [entry["file"] for entry in part.get("chapters") or [] if "file" in entry]
+
+    def walk(entries: list[dict]) -> None:  # jb-book: chapters or parts, nested sections
+        for entry in entries or []:
+            if "file" in entry:
+                docs.append(entry["file"])
+            walk(entry.get("sections", []))
+
+    walk(toc.get("chapters", []))
+    for part in toc.get("parts", []):
+        walk(part.get("chapters", []))
     return docs
 
 

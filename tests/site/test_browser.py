@@ -246,3 +246,26 @@ def test_scrollable_code_blocks_get_a_tab_stop(browser: Any, site_url: str, page
     finally:
         context.close()
     assert mismatched == []
+
+
+def test_front_door_loads_without_errors(browser: Any, site_url: str, html_dir: Path) -> None:
+    """The site root: a real head (title, language, icon) and a redirect to the intro; nothing
+    on the way fails (the browser's own /favicon.ico request included)."""
+    page = browser.new_page()
+    errors: list[str] = []
+    failed: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("requestfailed", lambda r: failed.append(r.url))
+    page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    try:
+        response = page.goto(site_url, wait_until="commit")
+        assert response is not None and response.ok
+        page.wait_for_url(f"{site_url}{book_pages()[0]}", wait_until="networkidle")
+    finally:
+        page.close()
+    html = (html_dir / "index.html").read_text(encoding="utf-8")
+    assert '<html lang="zh-CN"' in html
+    assert re.search(r"<title>[^<]*[\u4e00-\u9fff][^<]*</title>", html)
+    assert re.search(r'<link rel="icon" href="[^"]+"', html)
+    assert errors == [] and failed == [], errors + failed
