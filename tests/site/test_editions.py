@@ -358,13 +358,6 @@ def test_images_outside_the_chapters_have_real_alt_texts(html_dir: Path) -> None
     assert {k: v for k, v in problems.items() if v} == {}
 
 
-# LEAD: remove this xfail mark once the chapter branches (each figure cell with
-# "mystnb": {"image": {"alt": "…"}} metadata) are merged; it must then pass.
-@pytest.mark.xfail(
-    reason="issue 16 item 5: chapter figures get their alt texts on the chapter branches; "
-    "remove this mark after merging them",
-    strict=False,
-)
 def test_chapter_figures_have_real_alt_texts(html_dir: Path) -> None:
     problems = {
         p.relative_to(html_dir).as_posix(): _bad_alts(p)
