@@ -38,9 +38,9 @@ def test_sidebar_lists_chapters_then_appendix(html_dir: Path) -> None:
     titles = re.findall(r'href="((?:chapters|appendix)/[^"#]+\.html)">([^<]+)</a>', text)
     order = list(dict.fromkeys(href for href, _ in titles))  # first occurrence: the sidebar
     chapters = [f"chapters/{c}.html" for c in CHAPTERS]
-    appendix = ["appendix/glossary.html", "appendix/further_reading.html", "appendix/errata.html"]
+    appendix = ["appendix/glossary.html", "appendix/references.html", "appendix/errata.html"]
     assert order == chapters + appendix
     names = {href: title.strip() for href, title in titles}
-    assert [names[h] for h in appendix] == ["术语表", "延伸阅读", "原文勘误"]
+    assert [names[h] for h in appendix] == ["术语表", "参考文献与延伸阅读", "原文勘误"]
     captions = re.findall(r'caption-text">([^<]+)<', text)
     assert captions[-1] == "附录"
