@@ -34,7 +34,7 @@ def test_sidebar_lists_chapters_then_appendix(html_dir: Path) -> None:
     appendix = [p for p in book_pages() if p.startswith("appendix/")]
     assert len(chapters) == 6 and order == chapters + appendix
     names = [{href: title.strip() for href, title in titles}[h] for h in appendix]
-    required = ["术语表", "延伸阅读", "原文勘误"]
+    required = ["术语表", "参考文献与延伸阅读", "原文勘误"]
     assert [n for n in names if n in required] == required, names
     captions = re.findall(r'caption-text">([^<]+)<', text)
     assert captions[-1] == "附录"
