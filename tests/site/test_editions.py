@@ -199,8 +199,10 @@ def test_pdf_fonts_are_embedded_and_ofl(pdf: Any) -> None:
 
     for page in pdf.pages:
         collect(page.get("/Resources"))
-    # Noto (fonts-noto-*), STIX (fonts-stix), MathJax TeX: all SIL OFL 1.1.
-    others = sorted(n for n in names if not re.search(r"\+(Noto|STIX|MJX|MathJax_)", n))
+    # Noto (fonts-noto-*), STIX (fonts-stix), MathJax TeX, Font Awesome Free (the theme's icon
+    # font, e.g. on admonition and dropdown titles): all SIL OFL 1.1.
+    ofl = r"\+(Noto|STIX|MJX|MathJax_|FontAwesome6Free)"
+    others = sorted(n for n in names if not re.search(ofl, n))
     assert others == [], f"fonts outside the OFL set: {others}"
     # The Chinese text is set in real embedded fonts (not only Type 3 glyph drawings).
     for family in ("NotoSerifCJKsc", "NotoSansCJKsc"):
