@@ -1,0 +1,305 @@
+"""Checkers for the exercises of chapter 6 (what networks are good and bad at).
+
+The checkers test the computable part of each experiment without training: the data built,
+the optimizer's update, a slope, a permutation, a selection rule, a prediction. Random draws
+happen inside ``torch.random.fork_rng`` or with their own generator.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import torch
+from torch import nn
+
+from nnlib.data import make_toy_split
+from nnlib.exercises import Feedback, checker, right, wrong
+from nnlib.models import make_mlp
+
+__all__ = ["check_ex1", "check_ex2", "check_ex3", "check_ex4", "check_ex5"]
+
+N_TEST = 800
+"""Exercise 1 keeps 800 test points for every training-set size."""
+
+
+def _moons(n_train: int, noise: float = 0.35) -> Any:
+    n = n_train + N_TEST
+    return make_toy_split("moons", n_samples=n, noise=noise, test_fraction=N_TEST / n, seed=0)
+
+
+def _same_data(a: Any, b: Any) -> bool:
+    return all(
+        torch.equal(getattr(a, k), getattr(b, k))
+        for k in ("x_train", "y_train", "x_test", "y_test")
+    )
+
+
+@checker("练习 1：更多数据")
+def check_ex1(make_data: Callable[[int], Any], predict: Callable[[], str]) -> Feedback:
+    """``make_data(n_train)`` returns a moons split with ``n_train`` training and 800 test
+    points (noise 0.35, seed 0); ``predict()`` says how the train-test gap changes with more
+    data: "变大" or "变小"."""
+    for n_train in (200, 1000, 500):
+        split = make_data(n_train)
+        n_tr, n_te = len(split.y_train), len(split.y_test)
+        if (n_tr, n_te) != (n_train, N_TEST):
+            where = f"n_train={n_train} 时训练集 {n_tr} 个、测试集 {n_te} 个。"
+            if n_tr + n_te == n_train:
+                return wrong(
+                    where + "n_samples 只给了训练点的个数。",
+                    "n_samples 是训练点和测试点的总数：n_train + 800。",
+                )
+            return wrong(where, "测试集固定 800 个：test_fraction=800 / (n_train + 800)。")
+        if _same_data(split, _moons(n_train)):
+            continue
+        if _same_data(split, _moons(n_train, noise=0.2)):
+            return wrong("噪声用了默认的 0.2。", "与 6.2 节相同：noise=0.35。")
+        return wrong(
+            f"n_train={n_train} 时个数对，但数据与 noise=0.35、seed=0 生成的不同。",
+            'make_toy_split("moons", n_samples=n_train + 800, noise=0.35, '
+            "test_fraction=800 / (n_train + 800), seed=0)。",
+        )
+    answer = str(predict()).strip()
+    if answer not in ("变大", "变小"):
+        return wrong(f"预测是 {answer!r}。", 'predict 返回 "变大" 或 "变小"。')
+    if answer == "变大":
+        return wrong(
+            "数据对，但预测不对：训练点越多，差距越小。",
+            "点多了，网络就难以把每个带噪声的点都“背下来”，训练准确率降下来、测试准确率升上去。",
+        )
+    return right("数据对，预测也对：数据越多，越难背下噪声，训练与测试的差距越小。")
+
+
+def _adam_step_params(
+    opt_factory: Callable[[nn.Module], torch.optim.Optimizer],
+) -> list[torch.Tensor]:
+    """Parameters of a small network after two optimizer steps with fixed gradients."""
+    with torch.random.fork_rng():
+        torch.manual_seed(0)
+        model = make_mlp([2, 4, 4, 2], activation="relu", init="kaiming_normal")
+    opt = opt_factory(model)
+    gen = torch.Generator().manual_seed(1)
+    for _ in range(2):
+        for p in model.parameters():
+            p.grad = torch.randn(p.shape, generator=gen)
+        opt.step()
+    return [p.detach().clone() for p in model.parameters()]
+
+
+def _same_params(a: list[torch.Tensor], b: list[torch.Tensor]) -> bool:
+    return all(torch.allclose(x, y, rtol=1e-6, atol=1e-8) for x, y in zip(a, b, strict=True))
+
+
+@checker("练习 2：权重衰减")
+def check_ex2(
+    make_optimizer: Callable[[nn.Module], torch.optim.Optimizer],
+    predict: Callable[[], tuple[bool, bool]],
+) -> Feedback:
+    """``make_optimizer(model)`` builds the optimizer ``train_classifier(..., lr=0.01,
+    weight_decay=0.1)`` uses (Adam with an L2 term); ``predict()`` returns ``(gap_smaller,
+    test_improves)``. The check compares two update steps with fixed gradients."""
+    got = _adam_step_params(make_optimizer)
+
+    def ref(factory: Callable[[Any], torch.optim.Optimizer]) -> list[torch.Tensor]:
+        return _adam_step_params(factory)
+
+    if not _same_params(
+        got, ref(lambda m: torch.optim.Adam(m.parameters(), 0.01, weight_decay=0.1))
+    ):
+        if _same_params(
+            got, ref(lambda m: torch.optim.AdamW(m.parameters(), 0.01, weight_decay=0.1))
+        ):
+            return wrong(
+                "这是 AdamW：解耦的权重衰减，每步把权重按比例缩小。",
+                "train_classifier 的 weight_decay 交给 torch.optim.Adam："
+                "把 λw 加到梯度上，再一起按均方根缩放（L2 惩罚）。",
+            )
+        if _same_params(got, ref(lambda m: torch.optim.Adam(m.parameters(), 0.01))):
+            return wrong(
+                "更新里没有权重衰减。", "Adam(model.parameters(), lr=0.01, weight_decay=0.1)。"
+            )
+        return wrong(
+            "两步更新后的参数与 train_classifier 的不同。",
+            "学习率 0.01，weight_decay=0.1，作用于所有参数（偏置也在内）。",
+        )
+    answer = predict()
+    if not (isinstance(answer, tuple) and len(answer) == 2):
+        return wrong(
+            f"预测是 {answer!r}。", "predict 返回两个布尔值：(差距变小吗, 测试准确率提高吗)。"
+        )
+    gap_smaller, test_improves = answer
+    if not gap_smaller:
+        return wrong(
+            "优化器对，但差距会变小。",
+            "权重衰减不让网络用很大的权重去拟合每个噪声点，训练准确率降了下来。",
+        )
+    if test_improves:
+        return wrong(
+            "优化器对，差距会变小也对，但测试准确率并没有提高。",
+            "差距变小主要是训练准确率降了；正则化变不出 40 个点里没有的信息。",
+        )
+    return right("优化器对（Adam 加 L2 项，不是 AdamW），预测也对：差距变小，测试准确率没有提高。")
+
+
+def _relu_nets() -> list[nn.Sequential]:
+    nets = []
+    for seed, width in ((0, 32), (1, 32), (2, 5)):
+        with torch.random.fork_rng():
+            torch.manual_seed(seed)
+            net = make_mlp([1, width, 1], activation="relu", init="kaiming_normal").double()
+        nets.append(net)
+    return nets
+
+
+def _slope_rule(net: nn.Sequential, positive_only: bool = True) -> float:
+    w, v = net[0].weight.detach().squeeze(1), net[2].weight.detach().squeeze(0)
+    active = w > 0 if positive_only else torch.ones_like(w, dtype=torch.bool)
+    return float((v * w * active).sum())
+
+
+@checker("练习 3：ReLU 网络在远处")
+def check_ex3(far_slope: Callable[[nn.Sequential], float]) -> Feedback:
+    r"""``far_slope(net)`` returns the slope of a 1-H-1 ReLU network as :math:`x \to +\infty`:
+    :math:`\sum_{i: w_i > 0} v_i w_i` (only units with a positive input weight stay on)."""
+    nets = _relu_nets()
+    with torch.no_grad():
+        got = [float(far_slope(copy.deepcopy(net))) for net in nets]
+
+    def matches(values: Sequence[float]) -> bool:
+        return all(
+            math.isclose(g, e, rel_tol=1e-6, abs_tol=1e-9) for g, e in zip(got, values, strict=True)
+        )
+
+    if matches([_slope_rule(net) for net in nets]):
+        return right(
+            "过了最右的拐点，网络是一条直线，斜率是 Σ v_i w_i（只算 w_i > 0 的神经元）；"
+            "斜率不为 0 时误差随 x 线性增长。"
+        )
+    if matches([0.0] * len(nets)):
+        return wrong(
+            "ReLU 网络在远处并不趋于常数。",
+            "ReLU 不饱和：过了最右的拐点，w_i > 0 的神经元输出 w_i x + b_i，一直线性增长。",
+        )
+    if matches([_slope_rule(net, positive_only=False) for net in nets]):
+        return wrong(
+            "把所有神经元都算进了斜率。",
+            "x → +∞ 时，w_i < 0 的神经元输入是负的，ReLU 输出 0，不贡献斜率。",
+        )
+    return wrong(
+        "斜率不对。",
+        "在最右的拐点 max(−b_i / w_i) 之后取两个点，算 (f(x₂) − f(x₁)) / (x₂ − x₁)；"
+        "或者用公式 Σ_{w_i > 0} v_i w_i。",
+    )
+
+
+def _permuted(net: nn.Sequential, perm: torch.Tensor, rows: bool, bias: bool, cols: bool) -> Any:
+    out = copy.deepcopy(net)
+    with torch.no_grad():
+        if rows:
+            out[2].weight.copy_(net[2].weight[perm])
+        if bias:
+            out[2].bias.copy_(net[2].bias[perm])
+        if cols:
+            out[4].weight.copy_(net[4].weight[:, perm])
+    return [p.detach() for p in out.parameters()]
+
+
+@checker("练习 4：等价的权重")
+def check_ex4(
+    permute: Callable[[nn.Sequential, torch.Tensor], nn.Sequential],
+    count: Callable[[list[int]], int],
+) -> Feedback:
+    """``permute(net, perm)`` returns a copy of a 2-hidden-layer MLP with the second hidden
+    layer's units reordered (rows of W2 and b2, columns of W3); ``count(hidden_sizes)`` returns
+    the number of such reorderings, :math:`\\prod_l d_l!`."""
+    gen = torch.Generator().manual_seed(0)
+    for seed, sizes in ((0, [2, 16, 16, 2]), (1, [3, 6, 5, 4])):
+        with torch.random.fork_rng():
+            torch.manual_seed(seed)
+            net = make_mlp(sizes, activation="relu", init="kaiming_normal").double()
+        with torch.no_grad():  # make_mlp zeroes the biases; random ones make b2 matter
+            for layer in (net[0], net[2], net[4]):
+                layer.bias.copy_(torch.randn(layer.bias.shape, generator=gen))
+        perm = torch.randperm(sizes[2], generator=gen)
+        x = torch.randn(50, sizes[0], generator=gen, dtype=torch.float64)
+        result = permute(copy.deepcopy(net), perm.clone())
+        got = [p.detach() for p in result.parameters()]
+        variants = {
+            key: _permuted(net, perm, *key)
+            for key in ((True, True, True), (True, True, False), (True, False, True))
+        }
+        with torch.no_grad():
+            diff = (result(x) - net(x)).abs().max().item()
+        if diff < 1e-12 and _same_params(got, variants[True, True, True]):
+            continue
+        if _same_params(got, [p.detach() for p in net.parameters()]):
+            return wrong("参数一个都没变。", "按 perm 重排第 2 个隐藏层：W2 的行、b2、W3 的列。")
+        if _same_params(got, variants[True, True, False]):
+            return wrong(
+                "只重排了 W2 的行和 b2，函数变了。",
+                "下一层 W3 的列也要按同样的顺序重排，每个神经元才接回原来的输出权重。",
+            )
+        if _same_params(got, variants[True, False, True]):
+            return wrong("b2 没有跟着重排，函数变了。", "偏置属于神经元：b2 与 W2 的行一起重排。")
+        return wrong(
+            f"结构 {sizes} 上重排后的输出最大差 {diff:.1e}。",
+            "只动第 2 个隐藏层：net[2].weight 的行、net[2].bias、net[4].weight 的列。",
+        )
+    for hidden in ([16, 16], [3, 5], [4], [2, 3, 4]):
+        got_n, expected = count(list(hidden)), math.prod(math.factorial(d) for d in hidden)
+        if got_n == expected:
+            continue
+        where = f"隐藏层 {hidden} 时得到 {got_n}，应为 {expected}。"
+        if got_n == math.factorial(sum(hidden)):
+            return wrong(where, "神经元只能在本层内交换位置：各层分别算 d!，再相乘。")
+        if got_n == sum(math.factorial(d) for d in hidden):
+            return wrong(where, "两层的重排可以任意组合，所以相乘而不是相加。")
+        return wrong(where, "一层 d 个神经元有 d! 种排法，各层独立：16!²。")
+    return right(
+        "重排 W2 的行、b2 和 W3 的列后函数不变；"
+        "每层独立重排，2-16-16-2 网络共 16!² ≈ 4.4 × 10²⁶ 种。"
+    )
+
+
+@checker("练习 5：按验证集选学习率")
+def check_ex5(select: Callable[[dict[float, dict[str, float]]], float]) -> Feedback:
+    """``select(results)`` picks the learning rate with the best validation accuracy from
+    ``{lr: {"train": ..., "val": ..., "test": ...}}``."""
+    tables = [
+        {
+            0.0001: {"train": 0.62, "val": 0.61, "test": 0.60},
+            0.001: {"train": 0.90, "val": 0.89, "test": 0.93},
+            0.01: {"train": 0.96, "val": 0.95, "test": 0.91},
+            0.1: {"train": 0.99, "val": 0.93, "test": 0.92},
+            1.0: {"train": 0.66, "val": 0.66, "test": 0.64},
+        },
+        {
+            0.003: {"train": 0.97, "val": 0.90, "test": 0.88},
+            0.03: {"train": 0.93, "val": 0.92, "test": 0.86},
+            0.3: {"train": 0.91, "val": 0.88, "test": 0.94},
+        },
+    ]
+    for table in tables:
+        got = select(copy.deepcopy(table))
+        best = {
+            part: max(table, key=lambda lr, p=part: table[lr][p])
+            for part in ("train", "val", "test")
+        }
+        if got == best["val"]:
+            continue
+        if got == best["test"]:
+            return wrong(
+                f"选了 {got}：测试准确率最高的学习率。",
+                "在测试集上选超参数，测试准确率就不再是对新数据的无偏估计；"
+                '按 results[lr]["val"] 选。',
+            )
+        if got == best["train"]:
+            return wrong(
+                f"选了 {got}：训练准确率最高的学习率。",
+                '训练准确率奖励过拟合；按验证准确率 results[lr]["val"] 选。',
+            )
+        return wrong(f"选了 {got}。", "返回验证准确率最高的学习率：max(results, key=...)。")
+    return right("按验证准确率选学习率；测试集只在最后看一次。")
