@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import time
+import warnings
 from collections.abc import Callable
 
 import pytest
@@ -267,3 +268,19 @@ def test_slowest_checks_run_under_a_second(check: Callable[..., object], answer:
     start = time.perf_counter()
     assert check(answer, quiet=True)
     assert time.perf_counter() - start < 1.0
+
+
+def test_answers_that_require_grad_give_no_warning() -> None:
+    net = nn.Sequential(nn.Linear(2, 2), nn.ReLU(), nn.Linear(2, 1))
+    with torch.no_grad():
+        net[0].weight.fill_(1.0)
+        net[0].bias.copy_(torch.tensor([0.0, -1.0]))
+        net[2].weight.copy_(torch.tensor([[1.0, -2.0]]))
+        net[2].bias.zero_()
+    answer = gates()()
+    answer["xor_net"] = (net[0].weight, net[0].bias, net[2].weight, net[2].bias)
+    answer["and"] = (torch.ones(2, requires_grad=True), torch.tensor(-1.5, requires_grad=True))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert ch1.check_ex2(lambda: answer, quiet=True)
+        assert ch2.check_ex1(lambda x: 1 - torch.tanh(x.requires_grad_()) ** 2, quiet=True)

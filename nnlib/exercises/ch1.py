@@ -17,6 +17,13 @@ from nnlib.exercises import Feedback, checker, right, wrong
 __all__ = ["check_ex1", "check_ex2", "check_ex3", "check_ex4", "check_ex5"]
 
 
+def _f64(value: object) -> torch.Tensor:
+    """A number, list or tensor (even one that requires grad) as a float64 tensor."""
+    if isinstance(value, torch.Tensor):
+        return value.detach().to(torch.float64)
+    return torch.as_tensor(value, dtype=torch.float64)
+
+
 # --------------------------------------------------------------------------------------------
 # 练习 1: connections and parameters of a fully connected network
 # --------------------------------------------------------------------------------------------
@@ -82,17 +89,17 @@ _TABLES = {"and": [0, 0, 0, 1], "or": [0, 1, 1, 1], "xor": [0, 1, 1, 0]}
 
 def _step_table(w: Sequence[float], b: float) -> list[int]:
     """Outputs of a step neuron (``z >= 0`` -> 1) on the four binary inputs."""
-    z = _INPUTS @ torch.as_tensor(w, dtype=torch.float64).reshape(2) + float(b)
+    z = _INPUTS @ _f64(w).reshape(2) + _f64(b).reshape(())
     return (z >= 0).int().tolist()
 
 
 def _xor_outputs(W1: object, b1: object, w2: object, b2: object) -> list[float]:
     """Outputs of ``w2 · ReLU(W1 x + b1) + b2`` on the four binary inputs."""
-    W1 = torch.as_tensor(W1, dtype=torch.float64).reshape(2, 2)
-    b1 = torch.as_tensor(b1, dtype=torch.float64).reshape(2)
-    w2 = torch.as_tensor(w2, dtype=torch.float64).reshape(2)
+    W1 = _f64(W1).reshape(2, 2)
+    b1 = _f64(b1).reshape(2)
+    w2 = _f64(w2).reshape(2)
     h = torch.relu(_INPUTS @ W1.T + b1)
-    return (h @ w2 + float(torch.as_tensor(b2, dtype=torch.float64).reshape(()))).tolist()
+    return (h @ w2 + _f64(b2).reshape(())).tolist()
 
 
 @checker("练习 2：与、或、异或")

@@ -20,6 +20,14 @@ from nnlib.exercises import Feedback, checker, right, wrong
 __all__ = ["EX3_CHOICES", "KEPT_AFTER_19_LAYERS", "check_ex1", "check_ex2", "check_ex3"]
 __all__ += ["check_ex4", "check_ex5"]
 
+
+def _f64(value: object) -> torch.Tensor:
+    """A number, list or tensor (even one that requires grad) as a float64 tensor."""
+    if isinstance(value, torch.Tensor):
+        return value.detach().to(torch.float64)
+    return torch.as_tensor(value, dtype=torch.float64)
+
+
 _GRID = torch.cat(
     [torch.linspace(-5, 5, 201, dtype=torch.float64), torch.tensor([-9.0, -7.3, 0.0, 6.1, 9.0])]
 )
@@ -46,7 +54,7 @@ def check_ex1(tanh_grad: Callable[[Tensor], Tensor]) -> Feedback:
     square forgotten).
     """
     x = _GRID.clone()
-    got = torch.as_tensor(tanh_grad(x.clone()), dtype=torch.float64)
+    got = _f64(tanh_grad(x.clone()))
     want = derivative(torch.tanh, x)
     if got.shape != want.shape:
         return wrong(
@@ -231,7 +239,7 @@ def check_ex4(softmax_t: Callable[[Tensor, float], Tensor]) -> Feedback:
         (torch.tensor([1000.0, 999.0, 0.0], dtype=torch.float64), 1.0),
     ]
     for z, T in cases:
-        got = torch.as_tensor(softmax_t(z.clone(), T), dtype=torch.float64)
+        got = _f64(softmax_t(z.clone(), T))
         want = torch.softmax(z / T, dim=-1)
         if got.shape == want.shape and torch.allclose(got, want, rtol=1e-6, atol=1e-9):
             continue
@@ -262,8 +270,8 @@ def check_ex4(softmax_t: Callable[[Tensor, float], Tensor]) -> Feedback:
             "softmax(z / T) = e^(z_i/T) / Σ_j e^(z_j/T)，沿最后一维。",
         )
     z = cases[0][0]
-    cold = torch.as_tensor(softmax_t(z, 0.01)).max().item()
-    hot = torch.as_tensor(softmax_t(z, 1e6))
+    cold = _f64(softmax_t(z, 0.01)).max().item()
+    hot = _f64(softmax_t(z, 1e6))
     return right(
         f"T 越大分布越平，排序不变。用你的函数：T = 0.01 时最大概率 {cold:.4f}（趋向 one-hot），"
         f"T = 1e6 时各类概率在 {hot.min().item():.4f}～{hot.max().item():.4f}（趋向均匀 1/10）。"
@@ -289,7 +297,7 @@ def check_ex5(mish: Callable[[Tensor], Tensor], mish_grad: Callable[[Tensor], Te
     module = nn.Mish()
     with torch.no_grad():
         want = module(x)
-    got = torch.as_tensor(mish(x.clone()), dtype=torch.float64)
+    got = _f64(mish(x.clone()))
     if not torch.allclose(got, want, rtol=1e-7, atol=1e-10):
         if torch.allclose(got, x * torch.tanh(x), rtol=1e-7, atol=1e-10):
             return wrong(
@@ -304,9 +312,9 @@ def check_ex5(mish: Callable[[Tensor], Tensor], mish_grad: Callable[[Tensor], Te
             "Mish(x) = x·tanh(softplus(x))，softplus 用 nnlib.activations.softplus。",
         )
     want_grad = derivative(module, x)
-    got_grad = torch.as_tensor(mish_grad(x.clone()), dtype=torch.float64)
+    got_grad = _f64(mish_grad(x.clone()))
     if torch.allclose(got_grad, want_grad, rtol=1e-7, atol=1e-10):
-        slope0 = torch.as_tensor(mish_grad(torch.zeros(1, dtype=torch.float64))).item()
+        slope0 = _f64(mish_grad(torch.zeros(1, dtype=torch.float64))).item()
         return right(
             f"Mish'(x) = tanh(s) + x·σ(x)·(1 - tanh²(s))；你的 Mish'(0) = {slope0:.4f} = tanh(ln 2)"
             "，"
