@@ -195,10 +195,11 @@ def _zero_init_facts(activation: str) -> tuple[set[str], float]:
         net = make_mlp([4, 8, 8, 3], activation, "zeros")
         nn.functional.mse_loss(net(x), y).backward()
         names = {name for name, nonzero in nonzero_grads(net).items() if nonzero}
-        opt = torch.optim.SGD(net.parameters(), lr=0.5)
-        for _ in range(20):
-            opt.step()
-            opt.zero_grad()
+        for _ in range(20):  # plain gradient descent, lr 0.5
+            with torch.no_grad():
+                for p in net.parameters():
+                    p -= 0.5 * p.grad
+                    p.grad = None
             nn.functional.mse_loss(net(x), y).backward()
     return names, max(unit_spread(net[0]), unit_spread(net[2]))
 
