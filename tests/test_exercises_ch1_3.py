@@ -3,10 +3,13 @@ each typical wrong answer with its hint, and report an unfilled function as NOT_
 
 from __future__ import annotations
 
+import json
 import math
+import re
 import time
 import warnings
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 import torch
@@ -284,3 +287,34 @@ def test_answers_that_require_grad_give_no_warning() -> None:
         warnings.simplefilter("error")
         assert ch1.check_ex2(lambda: answer, quiet=True)
         assert ch2.check_ex1(lambda x: 1 - torch.tanh(x.requires_grad_()) ** 2, quiet=True)
+
+
+# ---- the notebooks use the checkers as designed -------------------------------------------
+
+CHAPTERS = Path(__file__).resolve().parent.parent / "chapters"
+
+
+def _text(cell: dict) -> str:
+    """The printed text a stored code cell shows."""
+    return "".join("".join(o.get("text", [])) for o in cell["outputs"])
+
+
+@pytest.mark.parametrize(
+    ("notebook", "n_exercises"),
+    [("01_neural_network", 5), ("02_activation", 5), ("03_initialization", 6)],
+)
+def test_each_exercise_has_learner_check_and_solution_cells(
+    notebook: str, n_exercises: int
+) -> None:
+    cells = json.loads((CHAPTERS / f"{notebook}.ipynb").read_text(encoding="utf-8"))["cells"]
+    sources = ["".join(c["source"]) for c in cells]
+    for k in range(1, n_exercises + 1):
+        (i,) = [j for j, s in enumerate(sources) if s.startswith(f"# 练习 {k} 参考答案")]
+        learner, check, solution = cells[i - 2], cells[i - 1], cells[i]
+        assert "raise NotImplementedError(TODO)" in sources[i - 2]
+        assert "tags" not in learner["metadata"] and "tags" not in check["metadata"]
+        assert re.search(rf"^_ = check_ex{k}\(my_\w+", sources[i - 1], re.M)
+        assert "还没有补全" in _text(check)
+        assert solution["metadata"]["tags"] == ["hide-cell"]
+        assert f"assert check_ex{k}(" in sources[i]
+        assert "✅" in _text(solution)
