@@ -41,7 +41,7 @@ def check_ex1(factor: Callable[[int, float], float]) -> Feedback:
     Typical wrong answers: :math:`\\sqrt{n}\\,\\text{std}` (ReLU's halving forgotten); the
     variance factor :math:`n\\,\\text{std}^2/2` instead of its square root.
     """
-    cases = [(512, 0.01), (256, 0.05), (1000, math.sqrt(2 / 1000)), (64, 0.3)]
+    cases = [(256, 0.01), (512, 0.05), (1000, math.sqrt(2 / 1000)), (64, 0.3)]
     for width, std in cases:
         got = float(factor(width, std))
         profile = variance_recursion("relu", scale=width * std**2, depth=3).forward
@@ -58,7 +58,7 @@ def check_ex1(factor: Callable[[int, float], float]) -> Feedback:
             return wrong(where + "这是方差的因子。", "题目问标准差：再开一次平方根。")
         return wrong(where, "方差每层乘 n·Var[w]·1/2（ReLU 丢掉一半），标准差乘它的平方根。")
     return right(
-        "标准差每层乘 √(n·std²/2)：宽度 512、std = 0.01 时约 0.16，30 层后只剩 1e-24 量级；"
+        "标准差每层乘 √(n·std²/2)：宽度 256、std = 0.01 时约 0.11，30 层后只剩 1e-29 量级；"
         "只有 std = √(2/n)（Kaiming）时因子才是 1。"
     )
 

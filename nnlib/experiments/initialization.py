@@ -287,7 +287,7 @@ class DepthProfile:
 def depth_profile(
     activation: str,
     init: str,
-    width: int = 512,
+    width: int = 256,
     depth: int = 30,
     batch: int = 128,
     seed: int = 0,
@@ -385,7 +385,7 @@ def weight_variance_scale(init: str, width: int) -> tuple[float, float]:
 
 
 def theory_profile(
-    activation: str, init: str, width: int = 512, depth: int = 30, input_var: float = 1.0
+    activation: str, init: str, width: int = 256, depth: int = 30, input_var: float = 1.0
 ) -> DepthProfile:
     r"""The mean-field prediction of :func:`depth_profile` for a registry init.
 
