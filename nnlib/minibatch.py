@@ -4,8 +4,9 @@ One **epoch** (轮次) is one pass over the training set in mini-batches (小批
 :class:`torch.utils.data.DataLoader` that shuffles with its own seeded generator. Each batch
 makes one update (the four lines of :mod:`nnlib.training`); the loss of a mini-batch
 :math:`B` is the mean :math:`\frac{1}{|B|}\sum_{i \in B} \ell(f(x_i), y_i)`, an unbiased
-estimate of the full training loss. ``batch_size=None`` puts the whole training set in one batch:
-full-batch gradient descent, one update per epoch.
+estimate of the full training loss. :func:`train_epochs` draws exactly the loader's batches
+through :class:`TensorBatches`, which skips the loader's per-row cost. ``batch_size=None``
+puts the whole training set in one batch: full-batch gradient descent, one update per epoch.
 
 After every epoch the model is measured on the validation set. **Early stopping** (早停) keeps a
 copy of the ``state_dict`` of the epoch with the best validation accuracy (the first one on a
