@@ -36,6 +36,7 @@ from nnlib.evaluation import (  # noqa: E402
 )
 from nnlib.minibatch import (  # noqa: E402
     EpochHistory,
+    TensorBatches,
     evaluate,
     make_loader,
     make_optimizer,
@@ -157,14 +158,51 @@ def test_make_loader_batches_cover_each_row_once_per_epoch_and_replay_with_seed(
         make_loader(x, y, batch_size=0)
 
 
+@pytest.mark.parametrize("batch_size", [4, 5, 3, None])
+def test_tensor_batches_equal_make_loader_batches_bit_for_bit(batch_size: int | None) -> None:
+    x, y = torch.randn(10, 3), torch.arange(10)
+    loader = make_loader(x, y, batch_size=batch_size, seed=7)
+    fast = TensorBatches(x, y, batch_size=batch_size, seed=7)
+    assert len(fast) == len(loader)
+    for _ in range(3):  # several epochs: the generator must advance exactly as the loader's
+        slow_epoch, fast_epoch = list(loader), list(fast)
+        assert len(slow_epoch) == len(fast_epoch)
+        for (xs, ys), (xf, yf) in zip(slow_epoch, fast_epoch, strict=True):
+            assert torch.equal(xs, xf) and torch.equal(ys, yf)
+    with pytest.raises(ValueError, match="positive"):
+        TensorBatches(x, y, batch_size=0)
+
+
 def test_make_optimizer_names() -> None:
     model = nn.Linear(2, 2)
     sgd = make_optimizer(model, "sgd", lr=0.5, momentum=0.9, weight_decay=0.1)
     assert isinstance(sgd, torch.optim.SGD)
     assert sgd.param_groups[0]["momentum"] == 0.9 and sgd.param_groups[0]["weight_decay"] == 0.1
-    assert isinstance(make_optimizer(model, "adam", lr=0.01), torch.optim.Adam)
+    adam = make_optimizer(model, "adam", lr=0.01, weight_decay=0.1)
+    assert isinstance(adam, torch.optim.Adam) and adam.param_groups[0]["fused"]
+    assert adam.param_groups[0]["lr"] == 0.01 and adam.param_groups[0]["weight_decay"] == 0.1
     with pytest.raises(ValueError, match="sgd, adam"):
         make_optimizer(model, "rmsprop")
+
+
+def test_fused_adam_follows_the_plain_adam_loop() -> None:
+    x, y = _toy()
+    nets = []
+    for fused in (True, False):
+        set_seed(0)
+        net = make_mlp([4, 8, 3], init="kaiming_normal")
+        opt = (
+            make_optimizer(net, "adam", lr=0.01)
+            if fused
+            else torch.optim.Adam(net.parameters(), lr=0.01)
+        )
+        for _ in range(20):
+            opt.zero_grad()
+            F.cross_entropy(net(x), y).backward()
+            opt.step()
+        nets.append(net)
+    for p, q in zip(nets[0].parameters(), nets[1].parameters(), strict=True):
+        torch.testing.assert_close(p, q, rtol=1e-5, atol=1e-6)
 
 
 def test_train_epochs_matches_a_hand_written_loop() -> None:
