@@ -22,7 +22,14 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from nnlib.plotting import METHOD_COLORS, PANEL_SIZE, _as_numpy, subplots, use_course_style
+from nnlib.plotting import (
+    METHOD_COLORS,
+    PANEL_SIZE,
+    _as_numpy,
+    figure_for,
+    subplots,
+    use_course_style,
+)
 
 
 def confusion_matrix(y_true: torch.Tensor, y_pred: torch.Tensor, num_classes: int) -> torch.Tensor:
@@ -170,11 +177,7 @@ def plot_confusion_matrix(
     m = _as_numpy(matrix)
     if m.ndim != 2 or m.shape[0] != m.shape[1]:
         raise ValueError(f"matrix must be square, got shape {m.shape}")
-    if ax is None:
-        fig, ax = subplots(1, figsize=(PANEL_SIZE[0] * 1.4, PANEL_SIZE[0] * 1.3))
-    else:
-        use_course_style()
-        fig = ax.figure
+    fig, ax = figure_for(ax, (PANEL_SIZE[0] * 1.4, PANEL_SIZE[0] * 1.3))
     c = m.shape[0]
     # square-root colour scale: the few off-diagonal errors stay visible next to the big diagonal
     ax.imshow(np.sqrt(m), cmap="Blues")
@@ -214,11 +217,7 @@ def plot_class_probabilities(
         raise ValueError(f"probs must be 1-D (one example), got shape {p.shape}")
     if not 0 <= true_label < len(p):
         raise ValueError(f"true_label must be in 0 .. {len(p) - 1}, got {true_label}")
-    if ax is None:
-        fig, ax = subplots(1, figsize=(PANEL_SIZE[0] * 1.4, PANEL_SIZE[1]))
-    else:
-        use_course_style()
-        fig = ax.figure
+    fig, ax = figure_for(ax, (PANEL_SIZE[0] * 1.4, PANEL_SIZE[1]))
     colors = ["0.65"] * len(p)
     colors[true_label] = "C2"
     bars = ax.bar(range(len(p)), p, color=colors)

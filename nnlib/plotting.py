@@ -90,6 +90,16 @@ def subplots(ncols: int = 1, nrows: int = 1, **kwargs: Any) -> tuple[Figure, Any
     return plt.subplots(nrows, ncols, **kwargs)
 
 
+def figure_for(ax: Axes | None, figsize: tuple[float, float]) -> tuple[Figure, Axes]:
+    """The figure and axes to draw into: ``ax`` and its figure (with the course style applied),
+    or a new one-panel figure of ``figsize`` when ``ax`` is ``None``."""
+    if ax is None:
+        fig, new_ax = subplots(1, figsize=figsize)
+        return fig, new_ax
+    use_course_style()
+    return ax.figure, ax
+
+
 def function_and_grad(
     fn: Callable[[Any], Any], x_range: tuple[float, float] = (-8.0, 8.0), num: int = 1001
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -207,11 +217,7 @@ def plot_curves(
         raise ValueError(f"styles must have one entry per curve ({len(curves)}), got {len(styles)}")
     if colors is not None and len(colors) != len(curves):
         raise ValueError(f"colors must have one entry per curve ({len(curves)}), got {len(colors)}")
-    if ax is None:
-        fig, ax = subplots(1, figsize=(PANEL_SIZE[0] * 1.5, PANEL_SIZE[1] * 1.2))
-    else:
-        use_course_style()
-        fig = ax.figure
+    fig, ax = figure_for(ax, (PANEL_SIZE[0] * 1.5, PANEL_SIZE[1] * 1.2))
     for i, (label, values) in enumerate(curves.items()):
         ys = _as_numpy(values)
         if ys.shape != xs.shape:

@@ -150,3 +150,9 @@ def test_init_colours_one_per_method_and_distinct_families() -> None:
     assert len({plotting.init_color(name) for name in families}) == len(families)
     with pytest.raises(ValueError, match="valid names: kaiming_normal"):
         plotting.init_color("he")
+
+
+def test_figure_for_reuses_given_axes_or_makes_one() -> None:
+    fig, ax = plotting.figure_for(None, (3.0, 2.0))
+    assert tuple(fig.get_size_inches()) == (3.0, 2.0) and ax.figure is fig
+    assert plotting.figure_for(ax, (9.0, 9.0)) == (fig, ax)
