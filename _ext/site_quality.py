@@ -26,6 +26,11 @@ Speed (each measured with Lighthouse, see ``scripts/lighthouse_benchmark.py``):
   with its text for the first seconds on a slow phone connection. (The first image used to be
   eager; on a phone a chapter's first plot sits thousands of pixels down, yet its 80 kB were
   fetched with the critical CSS and fonts: Lighthouse "offscreen images", chapter 3 at 80.)
+- the notebooks store figures at print resolution (``nnlib.plotting.PRINT_DPI``, 3.2 pixels
+  per CSS pixel, for the PDF); the web site (builder ``html`` only, not the ``singlehtml`` the
+  PDF is printed from) serves them scaled to :data:`SCREEN_SCALE` pixels per CSS pixel, sharp on
+  phone and laptop screens, at about half the bytes. Only PNGs whose stored resolution is
+  ``PRINT_DPI`` are touched; the page keeps their display size (``width``/``height``).
 """
 
 from __future__ import annotations
@@ -271,10 +276,40 @@ def replace_fontawesome_js(outdir: Path) -> None:
             (script.parent / extra).unlink(missing_ok=True)
 
 
+#: Pixels per CSS pixel of the figures the web site serves (see the module docstring).
+SCREEN_SCALE = 2
+
+
+def scale_figures_for_screens(outdir: Path) -> int:
+    """Scale every print-resolution figure in ``outdir/_images`` down to :data:`SCREEN_SCALE`
+    pixels per CSS pixel (Lanczos), dropping an alpha channel that is fully opaque. Returns how
+    many files were scaled; a file already scaled is left alone, so a rebuild is idempotent."""
+    from PIL import Image
+
+    from nnlib.plotting import PRINT_DPI, SCREEN_DPI
+
+    target = SCREEN_SCALE * SCREEN_DPI
+    scaled = 0
+    for path in sorted((outdir / "_images").glob("*.png")):
+        with Image.open(path) as image:
+            if abs(float(image.info.get("dpi", (0, 0))[0]) - PRINT_DPI) > 1:
+                continue
+            ratio = target / PRINT_DPI
+            size = (round(image.width * ratio), round(image.height * ratio))
+            small = image.resize(size, Image.Resampling.LANCZOS)
+        if small.mode == "RGBA" and small.getextrema()[3] == (255, 255):
+            small = small.convert("RGB")
+        small.save(path, dpi=(target, target), optimize=True)
+        scaled += 1
+    return scaled
+
+
 def speed_up(app: Sphinx, exception: Exception | None) -> None:
     if exception is not None or app.builder.format != "html":
         return
     outdir = Path(app.outdir)
+    if app.builder.name == "html":
+        scale_figures_for_screens(outdir)
     replace_fontawesome_js(outdir)
     lazy_tab_stops(outdir)
     subset_icon_fonts(outdir)

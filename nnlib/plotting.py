@@ -1,17 +1,27 @@
-"""The course figure style and the plotting helpers every chapter shares.
+r"""The course figure style and the plotting helpers every chapter shares.
 
 Every figure of the book is drawn through this module, so the Chinese font, the sizes and the
 white background (readable when the site is switched to dark mode) are set in one place.
 
 Conventions: helpers return the :class:`~matplotlib.figure.Figure` they drew; a notebook cell
 assigns it (``fig = plot_curves(...)``) so that no object repr is stored in the notebook.
+
+Resolution: a figure is laid out at :data:`SCREEN_DPI` (its size on the page: ``figsize`` inches
+times 110 CSS pixels) but, in Jupyter, stored as a PNG of :data:`PRINT_DPI`, 3.2 times as many
+pixels per side, with the page size in the output's metadata (:func:`figure_png`). The PDF edition
+prints a CSS pixel as 1/96 inch, so its figures get :math:`352 \times 96 / 110 \approx 307` dots
+per inch; the web site serves copies scaled down to 2x (``_ext/site_quality.py``), sharp on phone
+and laptop screens at a fraction of the bytes.
 """
 
 from __future__ import annotations
 
+import base64
+import io
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib import rcParams
@@ -24,9 +34,15 @@ from nnlib.fonts import register_chinese_font
 #: figure stays legible when the page is read on a phone (it is scaled to the screen width).
 PANEL_SIZE: tuple[float, float] = (3.2, 2.6)
 
+#: Pixels per inch of a figure's size on the page (one CSS pixel per dot).
+SCREEN_DPI = 110
+
+#: Pixels per inch of the stored PNG: >= 300 dpi when the PDF prints a CSS pixel as 1/96 inch.
+PRINT_DPI = 352
+
 _STYLE = {
-    "figure.dpi": 110,
-    "savefig.dpi": 110,
+    "figure.dpi": SCREEN_DPI,
+    "savefig.dpi": SCREEN_DPI,
     "figure.facecolor": "white",
     "savefig.facecolor": "white",
     "axes.facecolor": "white",
@@ -62,12 +78,50 @@ ACTIVATION_COLORS: dict[str, str] = {
 
 
 def use_course_style() -> None:
-    """Apply the course style: Chinese font (see :mod:`nnlib.fonts`) plus sizes and colours.
+    """Apply the course style: Chinese font (see :mod:`nnlib.fonts`) plus sizes and colours,
+    and, inside IPython, show figures through :func:`figure_png`.
 
     Safe to call many times; every helper of this module calls it first.
     """
     register_chinese_font()
     rcParams.update(_STYLE)
+    _show_figures_at_print_resolution()
+
+
+def figure_png(fig: Figure) -> tuple[str, dict[str, int]] | None:
+    r"""The PNG IPython stores for ``fig``: base64 text at :data:`PRINT_DPI` plus its page size.
+
+    The metadata ``{"width": w, "height": h}`` is the figure's size at :data:`SCREEN_DPI`,
+    :math:`w = \operatorname{round}(110 \cdot \text{width in inches})`; Jupyter and the book
+    display the image at that size. The figure is saved whole, with no ``bbox_inches="tight"``
+    crop: its constrained layout already fits it (and the crop would lay it out twice). Returns
+    ``None`` for a figure without axes, which IPython then does not display.
+    """
+    if not fig.axes:
+        return None
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=PRINT_DPI)
+    width, height = (round(size * SCREEN_DPI) for size in fig.get_size_inches())
+    return base64.b64encode(buffer.getvalue()).decode("ascii"), {"width": width, "height": height}
+
+
+def _show_figures_at_print_resolution() -> None:
+    """Make the running IPython shell (if any) format figures with :func:`figure_png`.
+
+    Matplotlib's inline backend registers its own PNG formatter when its module is first loaded,
+    which happens lazily at the first figure; it is loaded here first, so that this formatter
+    replaces that one for every :class:`~matplotlib.figure.Figure`, the first included.
+    """
+    try:
+        from IPython import get_ipython
+    except ImportError:  # plain Python: nothing displays figures
+        return
+    shell = get_ipython()
+    if shell is None:
+        return
+    if "inline" in matplotlib.get_backend(auto_select=False):
+        import matplotlib_inline.backend_inline  # noqa: F401 - configures IPython on import
+    shell.display_formatter.formatters["image/png"].for_type(Figure, figure_png)
 
 
 def _as_numpy(values: Any) -> np.ndarray:

@@ -707,7 +707,8 @@ def plot_training_comparison(
     zoom_losses = np.array([r.losses for name in zoom for r in runs[name]], dtype=float)
     ax_zoom.set_ylim(entropy - 0.03, max(math.log(4), float(zoom_losses.max())) + 0.01)
     handles, labels = ax_all.get_legend_handles_labels()
-    fig.legend(handles, labels, loc="outside lower center", ncol=len(labels))
+    # Three columns: five entries in one row are wider than the figure.
+    fig.legend(handles, labels, loc="outside lower center", ncol=min(3, len(labels)))
     return fig
 
 
