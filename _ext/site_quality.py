@@ -336,12 +336,24 @@ def lazy_images(
         return
 
     def mark(match: re.Match[str]) -> str:
-        tag = match.group(0)
+        tag = sized(match.group(0))
         if "loading=" in tag:
             return tag
         return tag.replace("<img ", '<img loading="lazy" decoding="async" ', 1)
 
     context["body"] = re.sub(r"<img [^>]*>", mark, body)
+
+
+_PIXEL_STYLE = re.compile(r' style="width: (\d+)px; height: (\d+)px;"')
+
+
+def sized(tag: str) -> str:
+    """Turn docutils' fixed ``style="width: Wpx; height: Hpx;"`` (a notebook figure's display
+    size) into ``width``/``height`` attributes. The style pinned the height while the theme's
+    ``max-width: 100%`` shrank the width on a phone, squashing the figure; the attributes give
+    the browser the aspect ratio to reserve (no layout shift as a lazy image arrives), and
+    ``_static/site.css`` scales the image down to the column (``height: auto``)."""
+    return _PIXEL_STYLE.sub(r' width="\1" height="\2"', tag, count=1)
 
 
 def accessible_citations(

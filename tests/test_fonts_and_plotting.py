@@ -156,3 +156,42 @@ def test_figure_for_reuses_given_axes_or_makes_one() -> None:
     fig, ax = plotting.figure_for(None, (3.0, 2.0))
     assert tuple(fig.get_size_inches()) == (3.0, 2.0) and ax.figure is fig
     assert plotting.figure_for(ax, (9.0, 9.0)) == (fig, ax)
+
+
+def test_figure_png_is_print_resolution_with_page_size_in_metadata() -> None:
+    import base64
+
+    from PIL import Image
+
+    fig, _ = plotting.subplots(2)
+    data, metadata = plotting.figure_png(fig)
+    with Image.open(io.BytesIO(base64.b64decode(data))) as image:
+        width_in, height_in = fig.get_size_inches()
+        expected = (width_in * 352, height_in * 352)
+        assert all(abs(got - want) < 1 for got, want in zip(image.size, expected, strict=True))
+        assert round(image.info["dpi"][0]) == plotting.PRINT_DPI == 352
+    # Shown at 110 CSS pixels per inch: 3.2 stored pixels per CSS pixel, >= 300 dpi in print.
+    assert metadata == {"width": round(width_in * 110), "height": round(height_in * 110)}
+    assert plotting.PRINT_DPI * 96 / plotting.SCREEN_DPI >= 300
+    plt.close(fig)
+
+
+def test_figure_png_skips_a_figure_without_axes() -> None:
+    fig = plt.figure()
+    assert plotting.figure_png(fig) is None
+    plt.close(fig)
+
+
+def test_course_style_makes_ipython_display_figures_through_figure_png() -> None:
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    try:
+        plotting.use_course_style()
+        fig, _ = plotting.subplots(1)
+        data, metadata = shell.display_formatter.format(fig)
+        assert metadata["image/png"] == {"width": 352, "height": 286}
+        assert data["image/png"] == plotting.figure_png(fig)[0]
+        plt.close(fig)
+    finally:
+        InteractiveShell.clear_instance()

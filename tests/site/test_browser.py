@@ -48,6 +48,13 @@ PAGE_STATE_JS = """async () => {
   const maths = [...document.querySelectorAll(".math")];
   return {
     brokenImages: images.filter((i) => !(i.complete && i.naturalWidth > 0)).map((i) => i.src),
+    // Figures whose shown shape differs from the image's by more than 2 %, or wider than the page.
+    distortedFigures: images
+      .filter((i) => i.src.includes("/_images/") && i.naturalWidth > 0 && i.clientWidth > 0)
+      .filter((i) => Math.abs((i.clientWidth / i.clientHeight) /
+                              (i.naturalWidth / i.naturalHeight) - 1) > 0.02
+                     || i.getBoundingClientRect().right > document.documentElement.clientWidth)
+      .map((i) => `${i.src.split("/").pop()} ${i.clientWidth}x${i.clientHeight}`),
     imageCount: images.length,
     rawMath: (text.match(/\\\\\\(|\\\\\\[|\\$\\$/g) || []).length,
     mathCount: maths.length,
@@ -134,6 +141,11 @@ def test_no_request_leaves_the_site(visits: dict, page: str, viewport: str) -> N
 def test_every_image_loads(visits: dict, page: str) -> None:
     state = visits[(page, "desktop")].state
     assert state["brokenImages"] == []
+
+
+@pytest.mark.parametrize(("page", "viewport"), ALL_VISITS)
+def test_figures_keep_their_shape_and_fit(visits: dict, page: str, viewport: str) -> None:
+    assert visits[(page, viewport)].state["distortedFigures"] == []
 
 
 @pytest.mark.parametrize("page", PAGES)

@@ -139,6 +139,27 @@ def test_pdf_has_every_figure(pdf: Any) -> None:
     assert len(images) >= expected, f"{len(images)} images in the PDF, {expected} figures stored"
 
 
+def test_pdf_figures_are_print_resolution(html_dir: Path) -> None:
+    """Every chapter figure is printed at >= 300 dots per inch (PDFium computes each image's
+    resolution from its pixels and the size it is drawn at on the page)."""
+    import pypdfium2
+    import pypdfium2.raw as pdfium_c
+
+    document = pypdfium2.PdfDocument(html_dir / DOWNLOADS["pdf"])
+    try:
+        dpis = []
+        for page in document:
+            for image in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=4):
+                meta = image.get_metadata()
+                if meta.width >= 400:  # a figure, not an icon
+                    dpis.append(min(meta.horizontal_dpi, meta.vertical_dpi))
+    finally:
+        document.close()
+    expected = sum(editions.figure_count(nb) for nb in NOTEBOOKS)
+    assert len(dpis) >= expected, f"{len(dpis)} figures in the PDF, {expected} stored"
+    assert min(dpis) >= 300, sorted(dpis)[:5]
+
+
 def _code_dollar_snippets() -> set[str]:
     """``$…$`` that appear in code or its outputs (matplotlib labels): legitimate in the PDF."""
     snippets: set[str] = set()
@@ -367,3 +388,27 @@ def test_chapter_figures_have_real_alt_texts(html_dir: Path) -> None:
         if _is_notebook_page(html_dir, p)
     }
     assert {k: v for k, v in problems.items() if v} == {}
+
+
+# --------------------------------------------------------------------------- figure sizes
+def test_site_serves_figures_at_twice_their_display_size(html_dir: Path) -> None:
+    """The notebooks store figures at print resolution; the site's copies have 2 pixels per CSS
+    pixel of the size the page shows them at (sharp on high-density screens, half the bytes)."""
+    from PIL import Image
+
+    checked, wrong = 0, []
+    for page in _pages(html_dir):
+        if not _is_notebook_page(html_dir, page):
+            continue
+        for tag, attrs in _parse(page).tags:
+            src = attrs.get("src") or ""
+            if tag != "img" or "_images/" not in src or not src.endswith(".png"):
+                continue
+            width = attrs.get("width")
+            assert width, f"{page.name}: {attrs.get('src')} has no display width"
+            with Image.open((page.parent / attrs["src"]).resolve()) as image:
+                if abs(image.width - 2 * float(width.removesuffix("px"))) > 1:
+                    wrong.append(f"{page.name}: {attrs['src']} {image.width} px for width {width}")
+            checked += 1
+    assert checked >= sum(editions.figure_count(nb) for nb in NOTEBOOKS)
+    assert wrong == []
