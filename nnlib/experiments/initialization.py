@@ -637,7 +637,7 @@ def train_deep_relu(
     init: str,
     depth: int = 30,
     width: int = 64,
-    steps: int = 50,
+    steps: int = 40,
     lr: float = 1e-3,
     momentum: float | None = None,
     optimizer: str = "sgd",
