@@ -269,7 +269,7 @@ EX5_CHOICES = {
 @checker("练习 5：换成 Adam")
 def check_ex5(predict: Callable[[], str]) -> Feedback:
     """``predict()`` returns one letter of :data:`EX5_CHOICES`. Chapter 3's solution derives the
-    letter from three seeds of ``train_deep_relu(..., optimizer="adam")`` and asserts that this
+    letter from two seeds of ``train_deep_relu(..., optimizer="adam")`` and asserts that this
     checker accepts it; here Adam's scale invariance is also measured on one step.
 
     Typical wrong answers: A (too-small gradients doom any optimizer), C (a larger learning
@@ -281,7 +281,7 @@ def check_ex5(predict: Callable[[], str]) -> Feedback:
     steps = []
     for scale in (1.0, 1e-4):  # Adam's first step for a gradient and for one 10⁴ times smaller
         p = nn.Parameter(torch.zeros(3, dtype=torch.float64))
-        opt = torch.optim.Adam([p], lr=3e-4)
+        opt = torch.optim.Adam([p], lr=1e-3)
         p.grad = scale * torch.tensor([0.5, -2.0, 1.0], dtype=torch.float64)
         opt.step()
         steps.append(p.detach().clone())
@@ -299,10 +299,10 @@ def check_ex5(predict: Callable[[], str]) -> Feedback:
         )
     if got == "C":
         return wrong(
-            "学习率 3e-4 比原来的 5e-4 还小。",
+            "学习率 1e-3 与原来 SGD 的相同，并没有更大。",
             "关键不在学习率，而在 Adam 把步长按梯度的大小归一化。",
         )
-    return wrong("不会发散。", "Adam 每步的步长大约是学习率 3e-4，不会因为梯度小而放大到失控。")
+    return wrong("不会发散。", "Adam 每步的步长大约是学习率 1e-3，不会因为梯度小而放大到失控。")
 
 
 # --------------------------------------------------------------------------------------------

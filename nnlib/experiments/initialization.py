@@ -193,7 +193,15 @@ def plot_weight_histograms(
         if dist.kind == "constant":
             raise ValueError(f"{name!r} is a constant init; it has no histogram to compare")
         w = sample_weight(name, fan_in, fan_out, seed).flatten().numpy()
-        ax.hist(w, bins=bins, density=True, color=init_color(name), alpha=0.55, label="实测直方图")
+        ax.hist(
+            w,
+            bins=bins,
+            density=True,
+            histtype="stepfilled",  # one polygon instead of `bins` bar patches
+            color=init_color(name),
+            alpha=0.55,
+            label="实测直方图",
+        )
         half = 4.5 * dist.std if dist.kind == "normal" else 0.65 * (dist.high - dist.low)
         xs = np.linspace(dist.mean - half, dist.mean + half, 400)
         ax.plot(xs, dist.pdf(xs), color="black", lw=0.9, label="公式的密度")
@@ -604,7 +612,7 @@ class TrainResult:
 
 
 def deep_relu_problem(
-    init: str, depth: int = 30, width: int = 64, seed: int = 0, n: int = 128, data_seed: int = 0
+    init: str, depth: int = 30, width: int = 64, seed: int = 0, n: int = 32, data_seed: int = 0
 ) -> tuple[nn.Sequential, torch.Tensor, torch.Tensor]:
     """The training problem of :func:`train_deep_relu`: ``(model, x, y)`` before any step.
 
@@ -629,12 +637,12 @@ def train_deep_relu(
     init: str,
     depth: int = 30,
     width: int = 64,
-    steps: int = 120,
-    lr: float = 5e-4,
+    steps: int = 40,
+    lr: float = 1e-3,
     momentum: float | None = None,
     optimizer: str = "sgd",
     seed: int = 0,
-    n: int = 128,
+    n: int = 32,
     data_seed: int = 0,
 ) -> TrainResult:
     """Train the network of :func:`deep_relu_problem` on its data (cross-entropy, full batch).
