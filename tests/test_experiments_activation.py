@@ -183,3 +183,15 @@ def test_gradient_descent_is_torch_sgd_bit_for_bit() -> None:
         gradient_descent(models[0], x, y, lr=0.0)
     with pytest.raises(ValueError, match="steps >= 1"):
         gradient_descent(models[0], x, y, lr=0.1, steps=0)
+
+
+def test_shared_initial_weights_give_the_numbers_of_a_separate_build() -> None:
+    # vanishing_gradients draws the weights once and swaps the activation modules in
+    together = vanishing_gradients(["sigmoid", "prelu", "tanh"], depth=4, width=16, batch=8)
+    for name in ("prelu", "tanh"):
+        alone = gradient_profile(name, depth=4, width=16, batch=8)  # built with its own make_mlp
+        np.testing.assert_array_equal(together[name].preact_grad_norm, alone.preact_grad_norm)
+        np.testing.assert_array_equal(together[name].derivative_rms, alone.derivative_rms)
+    with pytest.raises(ValueError, match="valid names"):
+        vanishing_gradients(["tanh", "swish"])
+    assert vanishing_gradients([]) == {}

@@ -13,6 +13,7 @@ down the network, so every layer multiplies the gradient by one more factor :mat
 
 from __future__ import annotations
 
+import copy
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -99,19 +100,68 @@ def gradient_profile(
         ValueError: if ``depth``, ``width`` or ``batch`` is smaller than 1, ``weight_scale`` is
             not positive, or a name is unknown.
     """
+    return vanishing_gradients(
+        [activation],
+        depth=depth,
+        width=width,
+        batch=batch,
+        init=init,
+        weight_scale=weight_scale,
+        seed=seed,
+    )[activation]
+
+
+def vanishing_gradients(
+    names: Iterable[str],
+    *,
+    depth: int = 10,
+    width: int = 128,
+    batch: int = 256,
+    init: str = "xavier_normal",
+    weight_scale: float = 1.0,
+    seed: int = 0,
+) -> dict[str, GradientProfile]:
+    """:func:`gradient_profile` for every activation name, all with the same data and the same
+    initial weights.
+
+    ``make_mlp``'s weights do not depend on the activation, so they are drawn once (after
+    ``set_seed(seed)``, right after the data, exactly as :func:`gradient_profile` describes) and
+    every activation gets a copy of that network with its own activation modules: the same
+    numbers as building each network after its own ``set_seed(seed)``, without drawing the
+    weights again.
+
+    Raises:
+        ValueError: as :func:`gradient_profile`.
+    """
+    names = list(names)
     if min(depth, width, batch) < 1:
         raise ValueError(f"depth, width and batch must be >= 1, got {depth}, {width}, {batch}")
     if weight_scale <= 0:
         raise ValueError(f"weight_scale must be > 0, got {weight_scale}")
+    for name in names:
+        get_activation(name)  # validate every name before any work
+    if not names:
+        return {}
     set_seed(seed)
     x = torch.randn(batch, width)
     y = torch.randn(batch, 1)
-    model = make_mlp([width] * (depth + 1) + [1], activation, init)
-    pairs = hidden_layers(model)
+    template = make_mlp([width] * (depth + 1) + [1], names[0], init)
     if weight_scale != 1.0:
         with torch.no_grad():
-            for lin, _ in pairs:
+            for lin, _ in hidden_layers(template):
                 lin.weight.mul_(weight_scale)
+    result = {}
+    for name in names:
+        model = copy.deepcopy(template)
+        for i in range(1, len(model), 2):  # Linear, act, Linear, act, ..., Linear
+            model[i] = get_activation(name)
+        result[name] = _measure_gradients(model, x, y)
+    return result
+
+
+def _measure_gradients(model: nn.Sequential, x: Tensor, y: Tensor) -> GradientProfile:
+    """One forward and backward pass of the mean squared error; see :class:`GradientProfile`."""
+    pairs = hidden_layers(model)
     out, pre = forward_with_preactivations(model, x)
     F.mse_loss(out, y).backward()
     peak = derivative(pairs[0][1], torch.linspace(-10, 10, 2001)).abs().max().item()
@@ -124,11 +174,6 @@ def gradient_profile(
             [(d.abs() < 0.01 * peak).float().mean().item() for d in slopes]
         ),
     )
-
-
-def vanishing_gradients(names: Iterable[str], **kwargs: object) -> dict[str, GradientProfile]:
-    """:func:`gradient_profile` for every activation name (same seed, hence same weights)."""
-    return {name: gradient_profile(name, **kwargs) for name in names}  # type: ignore[arg-type]
 
 
 # --------------------------------------------------------------------------------------------
