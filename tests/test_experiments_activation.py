@@ -14,6 +14,7 @@ from nnlib.experiments.activation import (
     dead_unit_experiment,
     dead_units,
     forward_with_preactivations,
+    gradient_descent,
     gradient_profile,
     hidden_layers,
     inactive_units,
@@ -157,3 +158,40 @@ def test_steps_to_loss_and_convergence_steps() -> None:
     assert table["tanh"][1.0].shape == (2,) and table["tanh"][1.0][0] == fast
     with pytest.raises(ValueError, match="lr"):
         steps_to_loss("tanh", lr=0.0)
+
+
+def test_gradient_descent_is_torch_sgd_bit_for_bit() -> None:
+    set_seed(0)
+    x, y = toy_classification(64, 4)
+    models = []
+    for _ in range(2):
+        set_seed(1)
+        models.append(make_mlp([4, 8, 8, 2], "prelu", "kaiming_normal"))
+    loss_before = gradient_descent(models[0], x, y, lr=0.5, steps=3)
+    opt = torch.optim.SGD(models[1].parameters(), lr=0.5)
+    losses = []
+    for _ in range(3):
+        opt.zero_grad()
+        loss = torch.nn.functional.cross_entropy(models[1](x), y)
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
+    assert loss_before == losses[-1]  # the loss before the last update
+    for a, b in zip(models[0].parameters(), models[1].parameters(), strict=True):
+        assert torch.equal(a, b)
+    with pytest.raises(ValueError, match="lr > 0"):
+        gradient_descent(models[0], x, y, lr=0.0)
+    with pytest.raises(ValueError, match="steps >= 1"):
+        gradient_descent(models[0], x, y, lr=0.1, steps=0)
+
+
+def test_shared_initial_weights_give_the_numbers_of_a_separate_build() -> None:
+    # vanishing_gradients draws the weights once and swaps the activation modules in
+    together = vanishing_gradients(["sigmoid", "prelu", "tanh"], depth=4, width=16, batch=8)
+    for name in ("prelu", "tanh"):
+        alone = gradient_profile(name, depth=4, width=16, batch=8)  # built with its own make_mlp
+        np.testing.assert_array_equal(together[name].preact_grad_norm, alone.preact_grad_norm)
+        np.testing.assert_array_equal(together[name].derivative_rms, alone.derivative_rms)
+    with pytest.raises(ValueError, match="valid names"):
+        vanishing_gradients(["tanh", "swish"])
+    assert vanishing_gradients([]) == {}

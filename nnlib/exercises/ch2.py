@@ -186,7 +186,7 @@ EX3_CHOICES = {
 @checker("练习 3：死单元会不会恢复")
 def check_ex3(predict: Callable[[], str]) -> Feedback:
     """``predict()`` returns one letter of :data:`EX3_CHOICES`. Chapter 2's solution cell derives
-    the letter from five seeds of ``dead_units(..., recovery_steps=100)`` and asserts that this
+    the letter from five seeds of ``dead_units(..., recovery_steps=20)`` and asserts that this
     checker accepts it.
 
     Typical wrong answers: A (ReLU cannot recover at all), B (Leaky ReLU recovers fully), D.
@@ -209,8 +209,8 @@ def check_ex3(predict: Callable[[], str]) -> Feedback:
     if got == "B":
         return wrong(
             "Leaky ReLU 远没有全部恢复。",
-            "负半轴的斜率只有 0.01：流回去的梯度是正常的 1%，100 步学习率 0.1 的训练不够把它们拉"
-            "回来。",
+            "负半轴的斜率只有 0.01：流回去的梯度是正常的 1%，20 步学习率 0.1 的训练只把一部分拉"
+            "了回来。",
         )
     return wrong(
         "Leaky ReLU 恢复得更多。",

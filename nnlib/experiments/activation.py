@@ -13,6 +13,7 @@ down the network, so every layer multiplies the gradient by one more factor :mat
 
 from __future__ import annotations
 
+import copy
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -24,7 +25,6 @@ from torch.nn import functional as F
 
 from nnlib.activations import derivative, get_activation
 from nnlib.models import forward_recording_linear, make_mlp
-from nnlib.training import train_classifier
 from nnlib.utils import set_seed
 
 
@@ -100,43 +100,115 @@ def gradient_profile(
         ValueError: if ``depth``, ``width`` or ``batch`` is smaller than 1, ``weight_scale`` is
             not positive, or a name is unknown.
     """
+    return vanishing_gradients(
+        [activation],
+        depth=depth,
+        width=width,
+        batch=batch,
+        init=init,
+        weight_scale=weight_scale,
+        seed=seed,
+    )[activation]
+
+
+def vanishing_gradients(
+    names: Iterable[str],
+    *,
+    depth: int = 10,
+    width: int = 128,
+    batch: int = 256,
+    init: str = "xavier_normal",
+    weight_scale: float = 1.0,
+    seed: int = 0,
+) -> dict[str, GradientProfile]:
+    """:func:`gradient_profile` for every activation name, all with the same data and the same
+    initial weights.
+
+    ``make_mlp``'s weights do not depend on the activation, so they are drawn once (after
+    ``set_seed(seed)``, right after the data, exactly as :func:`gradient_profile` describes) and
+    every activation gets a copy of that network with its own activation modules: the same
+    numbers as building each network after its own ``set_seed(seed)``, without drawing the
+    weights again.
+
+    Raises:
+        ValueError: as :func:`gradient_profile`.
+    """
+    names = list(names)
     if min(depth, width, batch) < 1:
         raise ValueError(f"depth, width and batch must be >= 1, got {depth}, {width}, {batch}")
     if weight_scale <= 0:
         raise ValueError(f"weight_scale must be > 0, got {weight_scale}")
+    for name in names:
+        get_activation(name)  # validate every name before any work
+    if not names:
+        return {}
     set_seed(seed)
     x = torch.randn(batch, width)
     y = torch.randn(batch, 1)
-    model = make_mlp([width] * (depth + 1) + [1], activation, init)
-    pairs = hidden_layers(model)
+    template = make_mlp([width] * (depth + 1) + [1], names[0], init)
     if weight_scale != 1.0:
         with torch.no_grad():
-            for lin, _ in pairs:
+            for lin, _ in hidden_layers(template):
                 lin.weight.mul_(weight_scale)
+    result = {}
+    for name in names:
+        model = copy.deepcopy(template)
+        for i in range(1, len(model), 2):  # Linear, act, Linear, act, ..., Linear
+            model[i] = get_activation(name)
+        result[name] = _measure_gradients(model, x, y)
+    return result
+
+
+def _measure_gradients(model: nn.Sequential, x: Tensor, y: Tensor) -> GradientProfile:
+    """One forward and backward pass of the mean squared error; see :class:`GradientProfile`."""
+    pairs = hidden_layers(model)
     out, pre = forward_with_preactivations(model, x)
     F.mse_loss(out, y).backward()
     peak = derivative(pairs[0][1], torch.linspace(-10, 10, 2001)).abs().max().item()
+    slopes = [derivative(act, z) for (_, act), z in zip(pairs, pre, strict=True)]  # f'(z_l)
     return GradientProfile(
         preact_grad_norm=np.array([z.grad.norm().item() for z in pre]),
         weight_grad_norm=np.array([lin.weight.grad.norm().item() for lin, _ in pairs]),
-        derivative_rms=np.array(
-            [
-                derivative(act, z).pow(2).mean().sqrt().item()
-                for (_, act), z in zip(pairs, pre, strict=True)
-            ]
-        ),
+        derivative_rms=np.array([d.pow(2).mean().sqrt().item() for d in slopes]),
         saturated_fraction=np.array(
-            [
-                (derivative(act, z).abs() < 0.01 * peak).float().mean().item()
-                for (_, act), z in zip(pairs, pre, strict=True)
-            ]
+            [(d.abs() < 0.01 * peak).float().mean().item() for d in slopes]
         ),
     )
 
 
-def vanishing_gradients(names: Iterable[str], **kwargs: object) -> dict[str, GradientProfile]:
-    """:func:`gradient_profile` for every activation name (same seed, hence same weights)."""
-    return {name: gradient_profile(name, **kwargs) for name in names}  # type: ignore[arg-type]
+# --------------------------------------------------------------------------------------------
+# Plain full-batch gradient descent
+# --------------------------------------------------------------------------------------------
+
+
+def gradient_descent(model: nn.Module, x: Tensor, y: Tensor, *, lr: float, steps: int = 1) -> float:
+    r"""``steps`` updates of plain full-batch gradient descent on the cross-entropy of
+    ``(x, y)``: :math:`w \leftarrow w - \text{lr}\,\partial L/\partial w` for every parameter
+    (no momentum, no weight decay). Returns the loss measured before the last update.
+
+    The update is the one ``torch.optim.SGD(params, lr)`` makes on the CPU (``p.add_(g,
+    alpha=-lr)``, bit for bit), without building an optimizer object: the first optimizer of a
+    Python process imports ``torch._dynamo``, about half a second that chapter 2 does not need.
+
+    Raises:
+        ValueError: if ``lr`` is not positive or ``steps < 1``.
+    """
+    if not lr > 0 or steps < 1:
+        raise ValueError(f"need lr > 0 and steps >= 1, got lr={lr}, steps={steps}")
+    params = [p for p in model.parameters() if p.requires_grad]
+    loss = torch.tensor(float("nan"))
+    for _ in range(steps):
+        loss = F.cross_entropy(model(x), y)
+        _descend(params, loss, lr)
+    return loss.item()
+
+
+def _descend(params: Sequence[Tensor], loss: Tensor, lr: float) -> None:
+    r"""One update :math:`w \leftarrow w - \text{lr}\,\partial L/\partial w` of ``params``."""
+    grads = torch.autograd.grad(loss, params)
+    with torch.no_grad():
+        for p, g in zip(params, grads, strict=True):
+            p.add_(g, alpha=-lr)
 
 
 # --------------------------------------------------------------------------------------------
@@ -243,8 +315,8 @@ def dead_unit_experiment(
 ) -> DeadUnitReport:
     """Measure dead units at initialisation, after ONE plain-SGD step with the over-large
     learning rate ``big_lr`` (full batch, cross-entropy on :func:`toy_classification`), and after
-    ``recovery_steps`` further full-batch steps with ``recovery_lr`` (both through
-    :func:`nnlib.training.train_classifier` with ``optimizer="sgd"``: no momentum, no decay).
+    ``recovery_steps`` further full-batch steps with ``recovery_lr`` (both plain
+    :func:`gradient_descent`: no momentum, no decay).
 
     ``set_seed(seed)`` is called before drawing the data and building the network, so every
     activation starts from the same weights.
@@ -268,7 +340,7 @@ def dead_unit_experiment(
     inactive_init = inactive_units(model, x)
     zero_init = zero_grad_units(model, x, y)
     loss_init = loss_value()
-    train_classifier(model, x, y, steps=1, lr=big_lr, optimizer="sgd")
+    gradient_descent(model, x, y, lr=big_lr)
     inactive_after = inactive_units(model, x)
     zero_after = zero_grad_units(model, x, y)
     loss_after = loss_value()
@@ -286,7 +358,7 @@ def dead_unit_experiment(
         neg_in.append(float(frac[inactive].mean()) if inactive.any() else float("nan"))
         neg_act.append(float(frac[~inactive].mean()) if (~inactive).any() else float("nan"))
     if recovery_steps:
-        train_classifier(model, x, y, steps=recovery_steps, lr=recovery_lr, optimizer="sgd")
+        gradient_descent(model, x, y, lr=recovery_lr, steps=recovery_steps)
     return DeadUnitReport(
         inactive_init=layer_fractions(inactive_init),
         inactive_after=layer_fractions(inactive_after),
@@ -327,8 +399,9 @@ def steps_to_loss(
     n: int = 256,
     seed: int = 0,
 ) -> int:
-    """Full-batch gradient descent (plain SGD, no momentum) on :func:`toy_classification` until
-    the cross-entropy is at most ``target``; return the number of updates that took.
+    """Full-batch gradient descent (plain, as in :func:`gradient_descent`) on
+    :func:`toy_classification` until the cross-entropy is at most ``target``; return the number
+    of updates that took.
 
     ``set_seed(seed)`` is called before drawing the data and building
     ``make_mlp(sizes, activation, init)``, so for one seed every activation starts from the same
@@ -343,7 +416,7 @@ def steps_to_loss(
     set_seed(seed)
     x, y = toy_classification(n, sizes[0])
     model = make_mlp(sizes, activation, init)
-    opt = torch.optim.SGD(model.parameters(), lr=lr)
+    params = [p for p in model.parameters() if p.requires_grad]
     for step in range(max_steps + 1):
         loss = F.cross_entropy(model(x), y)
         if not torch.isfinite(loss):
@@ -352,9 +425,7 @@ def steps_to_loss(
             return step
         if step == max_steps:
             break
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
+        _descend(params, loss, lr)  # the update of gradient_descent
     return max_steps + 1
 
 
