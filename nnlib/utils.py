@@ -1,7 +1,8 @@
-"""Small helpers shared by every chapter: seeding."""
+"""Small helpers shared by every chapter: seeding, the chapter's start."""
 
 from __future__ import annotations
 
+import gc
 import random
 
 import numpy as np
@@ -43,6 +44,10 @@ def start_chapter(seed: int = 0) -> None:
     - NumPy prints arrays with 4 decimals and no scientific notation for small values.
     - :func:`set_seed` with ``seed``.
     - The course plot style and Chinese font (:func:`nnlib.plotting.use_course_style`).
+    - ``gc.freeze()``: the several hundred thousand objects that importing PyTorch and
+      matplotlib created live until the kernel exits; frozen, Python's cyclic garbage collector
+      stops re-scanning them in every full collection (a fifth of a second per chapter here).
+      Nothing is computed differently.
 
     Raises:
         TypeError, ValueError: as :func:`set_seed` for a bad ``seed``.
@@ -55,3 +60,5 @@ def start_chapter(seed: int = 0) -> None:
     torch.set_num_threads(1)
     np.set_printoptions(precision=4, suppress=True)
     use_course_style()
+    gc.collect()
+    gc.freeze()
