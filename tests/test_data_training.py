@@ -356,3 +356,34 @@ def test_boundary_panels_share_the_region_given_by_around() -> None:
     assert ax_a.get_xlim() == ax_b.get_xlim() == (-2.0, 1.0)
     assert ax_a.get_ylim() == ax_b.get_ylim() == (0.0, 3.0)
     plt.close(fig)
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"momentum": 0.9}, {"momentum": 0.9, "weight_decay": 1e-3}])
+def test_fused_sgd_of_train_classifier_is_the_plain_sgd_loop_bit_for_bit(kwargs) -> None:
+    """``train_classifier`` builds SGD with ``fused=True``: on the course's numerics path it
+    gives exactly the weights of the textbook loop with ``torch.optim.SGD``."""
+    x, y = torch.randn(64, 4, generator=torch.Generator().manual_seed(1)), torch.arange(64) % 3
+    set_seed(0)
+    fused = make_mlp([4, 16, 3], activation="relu", init="kaiming_normal")
+    plain = make_mlp([4, 16, 3], activation="relu", init="kaiming_normal")
+    plain.load_state_dict(fused.state_dict())
+    train_classifier(fused, x, y, steps=50, lr=0.1, optimizer="sgd", **kwargs)
+    opt = torch.optim.SGD(plain.parameters(), lr=0.1, **kwargs)
+    for _ in range(50):
+        opt.zero_grad()
+        nn.functional.cross_entropy(plain(x), y).backward()
+        opt.step()
+    for a, b in zip(fused.parameters(), plain.parameters(), strict=True):
+        assert torch.equal(a, b)
+
+
+def test_start_chapter_freezes_import_time_objects() -> None:
+    import gc
+
+    from nnlib import start_chapter
+
+    try:
+        start_chapter(0)
+        assert gc.get_freeze_count() > 100_000  # torch's and matplotlib's import-time objects
+    finally:
+        gc.unfreeze()
