@@ -26,11 +26,12 @@ Speed (each measured with Lighthouse, see ``scripts/lighthouse_benchmark.py``):
   with its text for the first seconds on a slow phone connection. (The first image used to be
   eager; on a phone a chapter's first plot sits thousands of pixels down, yet its 80 kB were
   fetched with the critical CSS and fonts: Lighthouse "offscreen images", chapter 3 at 80.)
-- the notebooks store figures at print resolution (``nnlib.plotting.PRINT_DPI``, 3.2 pixels
-  per CSS pixel, for the PDF); the web site (builder ``html`` only, not the ``singlehtml`` the
-  PDF is printed from) serves them scaled to :data:`SCREEN_SCALE` pixels per CSS pixel, sharp on
-  phone and laptop screens, at about half the bytes. Only PNGs whose stored resolution is
-  ``PRINT_DPI`` are touched; the page keeps their display size (``width``/``height``).
+- the notebooks store figures at print resolution (``nnlib.plotting.PRINT_DPI``: 300 dpi at
+  the figure's true size, for the PDF); the web site (builder ``html`` only, not the
+  ``singlehtml`` the PDF is printed from) serves them scaled to :data:`SCREEN_SCALE` pixels per
+  CSS pixel, sharp on phone and laptop screens, at a third of the bytes. Only PNGs whose stored
+  resolution is ``PRINT_DPI`` are touched; the page keeps their display size (``width`` and
+  ``height``).
 """
 
 from __future__ import annotations

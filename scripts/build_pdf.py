@@ -54,6 +54,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import editions  # noqa: E402
 
+from nnlib.plotting import PRINT_DPI  # noqa: E402 - the stored figures' pixels per inch
+
 ROOT = editions.ROOT
 SINGLE = ROOT / "_build" / "singlehtml"
 PDF_DIR = ROOT / "_build" / "pdf"
@@ -136,6 +138,11 @@ RESHAPE_JS = r"""async (arg) => {
   const images = [...article.querySelectorAll("img")];
   images.forEach((img) => { img.loading = "eager"; img.decoding = "sync"; });
   await Promise.all(images.map((img) => img.decode().catch(() => {})));
+  // A notebook figure prints at its true size (matplotlib's figsize; 96 CSS px per inch): its
+  // stored pixels then give exactly printDpi dots per inch, more where 14 cm caps the width.
+  images
+    .filter((img) => img.hasAttribute("width") && img.naturalWidth > 0)
+    .forEach((img) => { img.style.width = `${(img.naturalWidth * 96) / arg.printDpi}px`; });
   // Title page, contents, then the book; the site's navigation, header and footer go.
   const titlePage = document.createElement("section");
   titlePage.className = "pdf-title";
@@ -485,7 +492,12 @@ def print_pdf(source: Path, target: Path) -> dict[str, object]:
             page.route("**/*", local_only)
             page.emulate_media(media="print", color_scheme="light")
             page.goto(source.resolve().as_uri(), wait_until="load")
-            arg = {"titlePage": title_page_html(), "toc": toc_html(None), "css": PRINT_CSS}
+            arg = {
+                "titlePage": title_page_html(),
+                "toc": toc_html(None),
+                "css": PRINT_CSS,
+                "printDpi": PRINT_DPI,
+            }
             stats = page.evaluate(RESHAPE_JS, arg)
             tick = time.perf_counter()
             fonts_css = subset_fonts(str(stats["text"]), PDF_DIR / "fonts")

@@ -167,12 +167,11 @@ def test_figure_png_is_print_resolution_with_page_size_in_metadata() -> None:
     data, metadata = plotting.figure_png(fig)
     with Image.open(io.BytesIO(base64.b64decode(data))) as image:
         width_in, height_in = fig.get_size_inches()
-        expected = (width_in * 352, height_in * 352)
+        expected = (width_in * 300, height_in * 300)
         assert all(abs(got - want) < 1 for got, want in zip(image.size, expected, strict=True))
-        assert round(image.info["dpi"][0]) == plotting.PRINT_DPI == 352
-    # Shown at 110 CSS pixels per inch: 3.2 stored pixels per CSS pixel, >= 300 dpi in print.
+        assert round(image.info["dpi"][0]) == plotting.PRINT_DPI == 300
+    # Shown on the site at 110 CSS pixels per inch (the PDF prints it at its true size).
     assert metadata == {"width": round(width_in * 110), "height": round(height_in * 110)}
-    assert plotting.PRINT_DPI * 96 / plotting.SCREEN_DPI >= 300
     plt.close(fig)
 
 

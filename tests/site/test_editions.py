@@ -157,7 +157,7 @@ def test_pdf_figures_are_print_resolution(html_dir: Path) -> None:
         document.close()
     expected = sum(editions.figure_count(nb) for nb in NOTEBOOKS)
     assert len(dpis) >= expected, f"{len(dpis)} figures in the PDF, {expected} stored"
-    assert min(dpis) >= 300, sorted(dpis)[:5]
+    assert min(dpis) >= 299.5, sorted(dpis)[:5]  # 300, up to rounding
 
 
 def _code_dollar_snippets() -> set[str]:
