@@ -26,12 +26,11 @@ Speed (each measured with Lighthouse, see ``scripts/lighthouse_benchmark.py``):
   with its text for the first seconds on a slow phone connection. (The first image used to be
   eager; on a phone a chapter's first plot sits thousands of pixels down, yet its 80 kB were
   fetched with the critical CSS and fonts: Lighthouse "offscreen images", chapter 3 at 80.)
-- the notebooks store figures at print resolution (``nnlib.plotting.PRINT_DPI``: 300 dpi at
-  the figure's true size, for the PDF); the web site (builder ``html`` only, not the
-  ``singlehtml`` the PDF is printed from) serves them scaled to :data:`SCREEN_SCALE` pixels per
-  CSS pixel, sharp on phone and laptop screens, at a third of the bytes. Only PNGs whose stored
-  resolution is ``PRINT_DPI`` are touched; the page keeps their display size (``width`` and
-  ``height``).
+- the notebooks store figures at print resolution (``nnlib.plotting.stored_dpi``: 300 dpi on
+  paper, for the PDF); the web site (builder ``html`` only, not the ``singlehtml`` the PDF is
+  printed from) serves them scaled to ``nnlib.plotting.SCREEN_SCALE`` pixels per CSS pixel,
+  sharp on phone and laptop screens, at a third to a half of the bytes. Only matplotlib PNGs of
+  a higher resolution are touched; the page keeps their display size (``width``/``height``).
 """
 
 from __future__ import annotations
@@ -277,25 +276,23 @@ def replace_fontawesome_js(outdir: Path) -> None:
             (script.parent / extra).unlink(missing_ok=True)
 
 
-#: Pixels per CSS pixel of the figures the web site serves (see the module docstring).
-SCREEN_SCALE = 2
-
-
 def scale_figures_for_screens(outdir: Path) -> int:
-    """Scale every print-resolution figure in ``outdir/_images`` down to :data:`SCREEN_SCALE`
-    pixels per CSS pixel (Lanczos), dropping an alpha channel that is fully opaque. Returns how
-    many files were scaled; a file already scaled is left alone, so a rebuild is idempotent."""
+    """Scale every matplotlib figure in ``outdir/_images`` stored at more than
+    ``SCREEN_SCALE * SCREEN_DPI`` pixels per inch down to that (Lanczos), dropping an alpha
+    channel that is fully opaque. Returns how many files were scaled; a file already scaled is
+    left alone, so a rebuild is idempotent."""
     from PIL import Image
 
-    from nnlib.plotting import PRINT_DPI, SCREEN_DPI
+    from nnlib.plotting import SCREEN_DPI, SCREEN_SCALE
 
     target = SCREEN_SCALE * SCREEN_DPI
     scaled = 0
     for path in sorted((outdir / "_images").glob("*.png")):
         with Image.open(path) as image:
-            if abs(float(image.info.get("dpi", (0, 0))[0]) - PRINT_DPI) > 1:
+            dpi = float(image.info.get("dpi", (0, 0))[0])
+            if dpi <= target + 1 or not image.info.get("Software", "").startswith("Matplotlib"):
                 continue
-            ratio = target / PRINT_DPI
+            ratio = target / dpi
             size = (round(image.width * ratio), round(image.height * ratio))
             small = image.resize(size, Image.Resampling.LANCZOS)
         if small.mode == "RGBA" and small.getextrema()[3] == (255, 255):

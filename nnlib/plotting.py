@@ -7,11 +7,11 @@ Conventions: helpers return the :class:`~matplotlib.figure.Figure` they drew; a 
 assigns it (``fig = plot_curves(...)``) so that no object repr is stored in the notebook.
 
 Resolution: a figure is laid out at :data:`SCREEN_DPI` (its size on the page: ``figsize`` inches
-times 110 CSS pixels) but, in Jupyter, stored as a PNG of :data:`PRINT_DPI` with the page size in
-the output's metadata (:func:`figure_png`). The PDF edition prints each figure at its true size
-(``figsize`` inches), so at 300 dots per inch or more; the web site serves copies scaled down to
-two pixels per CSS pixel (``_ext/site_quality.py``), sharp on phone and laptop screens at a
-fraction of the bytes.
+times 110 CSS pixels) but, in Jupyter, stored as a larger PNG (:func:`figure_png`, resolution
+:func:`stored_dpi`) with the page size in the output's metadata. The PDF edition prints each
+figure at its true size, at most :data:`PRINT_MAX_WIDTH_CM` wide, at :data:`PRINT_DPI` or more;
+the web site serves copies with :data:`SCREEN_SCALE` pixels per CSS pixel
+(``_ext/site_quality.py``), sharp on phone and laptop screens at a fraction of the bytes.
 """
 
 from __future__ import annotations
@@ -37,8 +37,14 @@ PANEL_SIZE: tuple[float, float] = (3.2, 2.6)
 #: Pixels per inch of a figure's size on the page (one CSS pixel per dot).
 SCREEN_DPI = 110
 
-#: Pixels per inch of the stored PNG: print resolution at the figure's true size.
+#: Dots per inch of every figure in the PDF edition.
 PRINT_DPI = 300
+
+#: The PDF prints a figure at its true size (``figsize``), but never wider than this.
+PRINT_MAX_WIDTH_CM = 14.0
+
+#: Pixels per CSS pixel of the copies the web site serves (2: sharp on high-density screens).
+SCREEN_SCALE = 2
 
 _STYLE = {
     "figure.dpi": SCREEN_DPI,
@@ -88,8 +94,29 @@ def use_course_style() -> None:
     _show_figures_at_print_resolution()
 
 
+def stored_dpi(width_in: float) -> float:
+    r"""Pixels per inch :func:`figure_png` stores for a figure ``width_in`` inches wide.
+
+    Enough for both editions and no more: :data:`PRINT_DPI` on paper, where the figure is
+    printed :math:`p = \min(w, w_{\max})` inches wide (:data:`PRINT_MAX_WIDTH_CM`), and
+    :data:`SCREEN_SCALE` pixels per CSS pixel on the site:
+
+    .. math:: \text{dpi}(w) = \max\Big(300 \cdot \frac{p}{w},\ 2 \times 110\Big).
+
+    A 3.2-inch panel is stored at 300 dpi, a 6.4-inch pair at 258, anything from 7.5 inches at
+    220: a wide figure is printed shrunk, so it needs fewer pixels per inch of its own size.
+
+    Raises:
+        ValueError: if ``width_in`` is not positive.
+    """
+    if not width_in > 0:
+        raise ValueError(f"width_in must be > 0, got {width_in!r}")
+    printed = min(width_in, PRINT_MAX_WIDTH_CM / 2.54)
+    return max(PRINT_DPI * printed / width_in, SCREEN_SCALE * SCREEN_DPI)
+
+
 def figure_png(fig: Figure) -> tuple[str, dict[str, int]] | None:
-    r"""The PNG IPython stores for ``fig``: base64 text at :data:`PRINT_DPI` plus its page size.
+    r"""The PNG IPython stores for ``fig``: base64 text at :func:`stored_dpi` plus its page size.
 
     The metadata ``{"width": w, "height": h}`` is the figure's size at :data:`SCREEN_DPI`,
     :math:`w = \operatorname{round}(110 \cdot \text{width in inches})`; Jupyter and the book
@@ -102,7 +129,8 @@ def figure_png(fig: Figure) -> tuple[str, dict[str, int]] | None:
     buffer = io.BytesIO()
     # zlib level 1: a quarter faster to write than the default 6 for these large images, 1.3x
     # the bytes in the notebook; the site and the PDF compress their own copies again.
-    fig.savefig(buffer, format="png", dpi=PRINT_DPI, pil_kwargs={"compress_level": 1})
+    dpi = stored_dpi(float(fig.get_figwidth()))
+    fig.savefig(buffer, format="png", dpi=dpi, pil_kwargs={"compress_level": 1})
     width, height = (round(size * SCREEN_DPI) for size in fig.get_size_inches())
     return base64.b64encode(buffer.getvalue()).decode("ascii"), {"width": width, "height": height}
 

@@ -54,7 +54,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import editions  # noqa: E402
 
-from nnlib.plotting import PRINT_DPI  # noqa: E402 - the stored figures' pixels per inch
+from nnlib.plotting import PRINT_MAX_WIDTH_CM, SCREEN_DPI  # noqa: E402
 
 ROOT = editions.ROOT
 SINGLE = ROOT / "_build" / "singlehtml"
@@ -63,7 +63,8 @@ PDF_DIR = ROOT / "_build" / "pdf"
 # Flags that let Debian's Chromium run headless as root in a container (as tests/site/conftest.py).
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"]
 
-PRINT_CSS = """
+PRINT_CSS = (
+    """
 @page { size: A4; margin: 18mm 16mm 16mm 16mm; }
 html, body { background: #fff !important; }
 body { font-family: "Noto Serif CJK SC", "STIXGeneral", serif; font-size: 10.5pt;
@@ -76,7 +77,7 @@ pre { white-space: pre-wrap !important; overflow-wrap: anywhere; font-size: 8.5p
 .pdf-chapter { break-before: page; }
 .pdf-book section section { content-visibility: visible !important; }
 img { max-width: 100% !important; height: auto; break-inside: avoid; background: #fff; }
-.cell_output img { max-width: 14cm !important; }
+.cell_output img { max-width: PRINT_MAX_WIDTH !important; }
 div.math, .bd-content div.math { overflow: visible !important; break-inside: avoid; }
 .headerlink, .copybtn, .toggle-button, .sd-summary-chevron-right, .sd-summary-chevron-down,
 .pdf-book button { display: none !important; }
@@ -98,6 +99,7 @@ details > summary::-webkit-details-marker { display: none; }
 .pdf-toc li .pdf-dots { flex: 1; border-bottom: 1px dotted #888; margin: 0 0.4em; }
 a { color: #1a4d8f; }
 """
+).replace("PRINT_MAX_WIDTH", f"{PRINT_MAX_WIDTH_CM:g}cm")
 
 # Reshape the single page for paper: runs in the browser; ``arg`` carries the title page data.
 RESHAPE_JS = r"""async (arg) => {
@@ -138,11 +140,14 @@ RESHAPE_JS = r"""async (arg) => {
   const images = [...article.querySelectorAll("img")];
   images.forEach((img) => { img.loading = "eager"; img.decoding = "sync"; });
   await Promise.all(images.map((img) => img.decode().catch(() => {})));
-  // A notebook figure prints at its true size (matplotlib's figsize; 96 CSS px per inch): its
-  // stored pixels then give exactly printDpi dots per inch, more where 14 cm caps the width.
+  // A notebook figure prints at its true size (matplotlib's figsize: its page width over
+  // screenDpi; 96 CSS px per printed inch), at most PRINT_MAX_WIDTH_CM wide (PRINT_CSS). Its
+  // stored pixels give 300 dpi there (nnlib.plotting.stored_dpi).
   images
-    .filter((img) => img.hasAttribute("width") && img.naturalWidth > 0)
-    .forEach((img) => { img.style.width = `${(img.naturalWidth * 96) / arg.printDpi}px`; });
+    .filter((img) => img.hasAttribute("width") && img.hasAttribute("height"))
+    .forEach((img) => {
+      img.style.width = `${(Number(img.getAttribute("width")) * 96) / arg.screenDpi}px`;
+    });
   // Title page, contents, then the book; the site's navigation, header and footer go.
   const titlePage = document.createElement("section");
   titlePage.className = "pdf-title";
@@ -496,7 +501,7 @@ def print_pdf(source: Path, target: Path) -> dict[str, object]:
                 "titlePage": title_page_html(),
                 "toc": toc_html(None),
                 "css": PRINT_CSS,
-                "printDpi": PRINT_DPI,
+                "screenDpi": SCREEN_DPI,
             }
             stats = page.evaluate(RESHAPE_JS, arg)
             tick = time.perf_counter()

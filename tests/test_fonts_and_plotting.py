@@ -165,14 +165,29 @@ def test_figure_png_is_print_resolution_with_page_size_in_metadata() -> None:
 
     fig, _ = plotting.subplots(2)
     data, metadata = plotting.figure_png(fig)
+    width_in, height_in = fig.get_size_inches()
+    dpi = plotting.stored_dpi(width_in)
     with Image.open(io.BytesIO(base64.b64decode(data))) as image:
-        width_in, height_in = fig.get_size_inches()
-        expected = (width_in * 300, height_in * 300)
+        expected = (width_in * dpi, height_in * dpi)
         assert all(abs(got - want) < 1 for got, want in zip(image.size, expected, strict=True))
-        assert round(image.info["dpi"][0]) == plotting.PRINT_DPI == 300
-    # Shown on the site at 110 CSS pixels per inch (the PDF prints it at its true size).
+        assert image.info["dpi"][0] == pytest.approx(dpi, abs=0.01)
+    # Shown on the site at 110 CSS pixels per inch.
     assert metadata == {"width": round(width_in * 110), "height": round(height_in * 110)}
     plt.close(fig)
+
+
+@pytest.mark.parametrize("width_in", [1.0, 3.2, 5.5, 5.6, 6.4, 7.7, 9.6, 20.0])
+def test_stored_dpi_is_print_resolution_on_paper_and_2x_on_screen(width_in) -> None:
+    dpi = plotting.stored_dpi(width_in)
+    printed_in = min(width_in, plotting.PRINT_MAX_WIDTH_CM / 2.54)
+    assert dpi * width_in / printed_in >= 300 - 1e-9  # PDF: true size, at most 14 cm wide
+    assert dpi >= 2 * 110  # site: two pixels per CSS pixel
+    assert dpi == pytest.approx(max(300 * printed_in / width_in, 220))  # and no more
+
+
+def test_stored_dpi_rejects_a_bad_width() -> None:
+    with pytest.raises(ValueError, match="width_in must be > 0"):
+        plotting.stored_dpi(0)
 
 
 def test_figure_png_skips_a_figure_without_axes() -> None:
