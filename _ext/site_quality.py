@@ -290,7 +290,7 @@ def scale_figures_for_screens(outdir: Path) -> int:
     for path in sorted((outdir / "_images").glob("*.png")):
         with Image.open(path) as image:
             dpi = float(image.info.get("dpi", (0, 0))[0])
-            if dpi <= target + 1 or not image.info.get("Software", "").startswith("Matplotlib"):
+            if dpi <= target + 0.1 or not image.info.get("Software", "").startswith("Matplotlib"):
                 continue
             ratio = target / dpi
             size = (round(image.width * ratio), round(image.height * ratio))

@@ -171,6 +171,7 @@ def test_figure_png_is_print_resolution_with_page_size_in_metadata() -> None:
         expected = (width_in * dpi, height_in * dpi)
         assert all(abs(got - want) < 1 for got, want in zip(image.size, expected, strict=True))
         assert image.info["dpi"][0] == pytest.approx(dpi, abs=0.01)
+        assert image.mode == "RGB"  # opaque: no alpha channel to print as a second image
     # Shown on the site at 110 CSS pixels per inch.
     assert metadata == {"width": round(width_in * 110), "height": round(height_in * 110)}
     plt.close(fig)
