@@ -67,8 +67,11 @@ PRINT_CSS = (
     """
 @page { size: A4; margin: 18mm 16mm 16mm 16mm; }
 html, body { background: #fff !important; }
-/* Shadows (dropdowns, admonitions, cards) print as one grey raster image each: none on paper. */
-*, *::before, *::after { box-shadow: none !important; text-shadow: none !important; }
+/* Shadows (admonitions, dropdowns, cards) print as two greyscale raster masks each (about 6 MB
+   in all): none on paper. The theme's own rules are !important, so this selector outranks them. */
+:root { --pst-color-shadow: transparent; --sd-color-shadow: transparent; }
+:root body *, :root body *::before, :root body *::after {
+  box-shadow: none !important; text-shadow: none !important; }
 body { font-family: "Noto Serif CJK SC", "STIXGeneral", serif; font-size: 10.5pt;
        line-height: 1.6; color: #111; }
 h1, h2, h3, h4 { break-after: avoid; }
