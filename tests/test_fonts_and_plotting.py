@@ -197,9 +197,12 @@ def test_figure_png_skips_a_figure_without_axes() -> None:
     plt.close(fig)
 
 
-def test_course_style_makes_ipython_display_figures_through_figure_png() -> None:
+def test_course_style_makes_ipython_display_figures_through_figure_png(monkeypatch) -> None:
     from IPython.core.interactiveshell import InteractiveShell
 
+    # IPython warns when VIRTUAL_ENV names another environment than the running Python's (CI
+    # runs the tests with the project's interpreter without activating it).
+    monkeypatch.delenv("VIRTUAL_ENV", raising=False)
     shell = InteractiveShell.instance()
     try:
         plotting.use_course_style()
