@@ -260,7 +260,7 @@ def check_ex4(predict: Callable[[str], tuple[Sequence[str], bool]]) -> Feedback:
 EX5_CHOICES = {
     "A": "还会停在 H 附近：梯度太小，换什么优化器都没用",
     "B": "会降到明显低于 H：Adam 按梯度的均方根缩放步长，梯度整体变小不影响步长",
-    "C": "会降到明显低于 H：Adam 的学习率比原来的 SGD 大",
+    "C": "会降到明显低于 H：Adam 有动量，原来的 SGD 没有",
     "D": "损失会发散",
 }
 """The choices of exercise 5 (the learner's function returns one letter)."""
@@ -272,8 +272,8 @@ def check_ex5(predict: Callable[[], str]) -> Feedback:
     letter from two seeds of ``train_deep_relu(..., optimizer="adam")`` and asserts that this
     checker accepts it; here Adam's scale invariance is also measured on one step.
 
-    Typical wrong answers: A (too-small gradients doom any optimizer), C (a larger learning
-    rate), D (divergence).
+    Typical wrong answers: A (too-small gradients doom any optimizer), C (momentum, which the
+    SGD runs have too), D (divergence).
     """
     got = str(predict()).strip().upper()
     if got not in EX5_CHOICES:
@@ -299,8 +299,8 @@ def check_ex5(predict: Callable[[], str]) -> Feedback:
         )
     if got == "C":
         return wrong(
-            "学习率 1e-3 与原来 SGD 的相同，并没有更大。",
-            "关键不在学习率，而在 Adam 把步长按梯度的大小归一化。",
+            "原来的 SGD 也有动量（0.9），学习率也同样是 1e-3。",
+            "关键不在动量，而在 Adam 把步长按梯度的大小归一化。",
         )
     return wrong("不会发散。", "Adam 每步的步长大约是学习率 1e-3，不会因为梯度小而放大到失控。")
 
