@@ -9,13 +9,12 @@ checked in ``tests/site/test_references_page.py``.
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
 from pybtex.database import parse_file
+from stub_book import sphinx_build
 
 ROOT = Path(__file__).resolve().parents[1]
 BIB = ROOT / "references.bib"
@@ -83,23 +82,7 @@ def test_unknown_citation_fails_the_strict_build(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     (src / "bad.md").write_text("# 错误\n\n{cite:p}`no_such_key2099`\n", encoding="utf-8")
-    run = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "sphinx",
-            "-W",
-            "--keep-going",
-            "-q",
-            "-b",
-            "html",
-            str(src),
-            str(tmp_path / "out"),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    run = sphinx_build(src, tmp_path / "out", "--keep-going")
     assert run.returncode != 0, "an unknown key must fail the -W build"
     assert "no_such_key2099" in run.stderr
     warnings = [line for line in run.stderr.splitlines() if "WARNING" in line or "ERROR" in line]

@@ -14,12 +14,11 @@ and every entry must be linked from at least one chapter.
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import nbformat
 import pytest
+from stub_book import sphinx_build
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = ROOT / "appendix" / "glossary.md"
@@ -255,22 +254,6 @@ def test_unknown_term_fails_the_strict_build(tmp_path: Path) -> None:
         "```{glossary}\nReLU\n  英文：ReLU。\n```\n",
         encoding="utf-8",
     )
-    run = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "sphinx",
-            "-W",
-            "-n",
-            "-q",
-            "-b",
-            "html",
-            str(src),
-            str(tmp_path / "out"),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    run = sphinx_build(src, tmp_path / "out", "-n")
     assert run.returncode != 0, "an unknown term must fail the -W build"
     assert "没有的词条" in run.stderr

@@ -15,6 +15,9 @@ from pathlib import Path
 
 import yaml
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/: the stub-book builder
+from stub_book import sphinx_build  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[2]
 QUIZ_DIR = ROOT / "quizzes"
 
@@ -65,23 +68,7 @@ def write_book(src: Path) -> None:
 
 def build(src: Path, out: Path) -> subprocess.CompletedProcess[str]:
     """``sphinx-build -W`` of the stub book; returns the finished process."""
-    return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "sphinx",
-            "-W",
-            "--keep-going",
-            "-q",
-            "-b",
-            "html",
-            str(src),
-            str(out),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    return sphinx_build(src, out, "--keep-going")
 
 
 if __name__ == "__main__":
