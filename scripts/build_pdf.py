@@ -350,17 +350,14 @@ LOAD_FONTS_JS = """async () => {
 
 
 def chromium_path() -> str:
-    """``$CHROMIUM_PATH``, else Debian's ``chromium``, else a Google Chrome on PATH."""
-    if os.environ.get("CHROMIUM_PATH"):
-        return os.environ["CHROMIUM_PATH"]
-    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
-        found = shutil.which(name)
-        if found:
-            return found
-    raise SystemExit(
-        "build_pdf: no Chromium found. Install it (Debian/Ubuntu: apt-get install chromium "
-        "fonts-noto-cjk) or set CHROMIUM_PATH."
-    )
+    """:func:`editions.find_chromium`, or exit with what to install."""
+    found = editions.find_chromium()
+    if found is None:
+        raise SystemExit(
+            "build_pdf: no Chromium found. Install it (Debian/Ubuntu: apt-get install chromium "
+            "fonts-noto-cjk) or set CHROMIUM_PATH."
+        )
+    return found
 
 
 def title_page_html() -> str:

@@ -42,6 +42,20 @@ DOWNLOADS = "downloads"  # folder of the site holding the editions
 MIRROR = "https://pypi.tuna.tsinghua.edu.cn/simple"
 
 
+# --------------------------------------------------------------------------- the browser
+def find_chromium() -> str | None:
+    """The Chromium that prints the PDF and runs the site's browser checks: ``$CHROMIUM_PATH``
+    if set, else Debian's ``chromium`` (what ``.ci/run`` installs), else a Google Chrome on PATH
+    (preinstalled on GitHub's runners); ``None`` if there is none."""
+    if os.environ.get("CHROMIUM_PATH"):
+        return os.environ["CHROMIUM_PATH"]
+    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
 # --------------------------------------------------------------------------- configuration
 def config(root: Path = ROOT) -> dict[str, Any]:
     import yaml  # here, so that `--version` runs on a bare Python (release workflow)

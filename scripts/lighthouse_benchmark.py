@@ -33,6 +33,9 @@ from pathlib import Path
 
 import yaml
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import editions  # noqa: E402 - scripts/editions.py: find_chromium
+
 ROOT = Path(__file__).resolve().parents[1]
 WORK = ROOT / "build" / "lighthouse"
 LIGHTHOUSE_VERSION = "12.2.3"  # 13.x needs Node >= 22 and refused older lock files here
@@ -81,9 +84,9 @@ def install_lighthouse() -> Path:
 
 
 def chromium() -> str:
-    path = os.environ.get("CHROME_PATH") or shutil.which("chromium")
+    path = os.environ.get("CHROME_PATH") or editions.find_chromium()
     if not path:
-        sys.exit("chromium not found: apt-get install chromium (or set CHROME_PATH)")
+        sys.exit("chromium not found: apt-get install chromium (or set CHROMIUM_PATH)")
     return path
 
 

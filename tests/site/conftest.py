@@ -8,8 +8,9 @@ are skipped on a developer machine and fail in CI (`CI` set), which installs Chr
 from __future__ import annotations
 
 import functools
+import importlib.util
 import os
-import shutil
+import sys
 import threading
 from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -19,6 +20,13 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
+
+# scripts/editions.py (not a package): the editions' names, the table of contents, the browser.
+_spec = importlib.util.spec_from_file_location("course_editions", ROOT / "scripts/editions.py")
+assert _spec is not None and _spec.loader is not None
+editions = importlib.util.module_from_spec(_spec)
+sys.modules["course_editions"] = editions
+_spec.loader.exec_module(editions)
 HTML = Path(os.environ.get("SITE_HTML_DIR", ROOT / "_build" / "html"))
 ARTIFACTS = ROOT / "artifacts" / "screenshots"
 
@@ -70,15 +78,8 @@ def book_pages() -> list[str]:
 
 
 def chromium_path() -> str | None:
-    """The browser to test with: ``$CHROMIUM_PATH`` if set, else Debian's ``chromium`` (what
-    ``.ci/run`` installs), else a Google Chrome on PATH (preinstalled on GitHub's runners)."""
-    if os.environ.get("CHROMIUM_PATH"):
-        return os.environ["CHROMIUM_PATH"]
-    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
-        found = shutil.which(name)
-        if found:
-            return found
-    return None
+    """The browser to test with (``scripts/editions.py``: ``find_chromium``)."""
+    return editions.find_chromium()
 
 
 def need_browser(reason: str) -> None:

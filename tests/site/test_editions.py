@@ -13,11 +13,9 @@ The chapter list always comes from ``_toc.yml`` (scripts/editions.py).
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import logging
 import re
-import sys
 import zipfile
 from functools import cache
 from html.parser import HTMLParser
@@ -25,13 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ROOT, book_pages
-
-spec = importlib.util.spec_from_file_location("course_editions", ROOT / "scripts/editions.py")
-assert spec is not None and spec.loader is not None
-editions = importlib.util.module_from_spec(spec)
-sys.modules["course_editions"] = editions
-spec.loader.exec_module(editions)
+from conftest import ROOT, book_pages, editions
 
 DOCS = editions.toc_files()
 NOTEBOOKS = editions.chapter_notebooks()
