@@ -27,7 +27,8 @@ VIEWPORTS = {
     },
 }
 PAGES = book_pages() + ["search.html", "genindex.html"]
-CHAPTERS = [p for p in book_pages() if p.startswith("chapters/")]
+# The notebook pages (section pages; chapter pages are Markdown and have no launch buttons).
+CHAPTERS = [p for p in book_pages() if p.startswith("chapters/") and not p.endswith("/index.html")]
 
 # Words that appear only in page bodies (not in any title) and the page search must find, with
 # the chapter folder whose pages use them (the section that uses one may move).
