@@ -199,15 +199,28 @@
     const px = scale(x0, x1, r.x, r.x + r.w), py = scale(y0, y1, r.y + r.h, r.y);
     const g = data.grid, cw = r.w / (g - 1), ch = r.h / (g - 1);
     const cells = run.regions[k];
-    for (let i = 0; i < g; i++)
-      for (let j = 0; j < g; j++) {
+    // One path per class (runs of equal cells merged along each row): few DOM nodes.
+    const paths = ["", ""];
+    for (let i = 0; i < g; i++) {
+      const cy = r.y + r.h - i * ch - ch / 2;
+      let j = 0;
+      while (j < g) {
         const c = cells[i * g + j];
-        const cx = r.x + j * cw - cw / 2, cy = r.y + r.h - i * ch - ch / 2;
-        body += `<rect class="ex-region${c}" x="${cx.toFixed(1)}" y="${cy.toFixed(1)}" width="${(cw + 0.5).toFixed(1)}" height="${(ch + 0.5).toFixed(1)}"/>`;
+        let e = j;
+        while (e + 1 < g && cells[i * g + e + 1] === c) e++;
+        const cx = r.x + j * cw - cw / 2;
+        paths[c] += `M${cx.toFixed(1)} ${cy.toFixed(1)}h${((e - j + 1) * cw).toFixed(1)}v${ch.toFixed(1)}h${(-(e - j + 1) * cw).toFixed(1)}z`;
+        j = e + 1;
       }
+    }
+    body += `<svg x="${r.x}" y="${r.y}" width="${r.w}" height="${r.h}" viewBox="${r.x} ${r.y} ${r.w} ${r.h}" overflow="hidden">`;
+    paths.forEach((d, c) => { if (d) body += `<path class="ex-region${c}" d="${d}"/>`; });
+    body += "</svg>";
     body += `<rect class="ex-box" x="${r.x}" y="${r.y}" width="${r.w}" height="${r.h}"/>`;
+    const dots = ["", ""];
     for (const [a, c, y] of data.points)
-      body += `<circle class="ex-point${y}" cx="${px(a).toFixed(1)}" cy="${py(c).toFixed(1)}" r="2.6"/>`;
+      dots[y] += `M${(px(a) - 2.6).toFixed(1)} ${py(c).toFixed(1)}a2.6 2.6 0 1 0 5.2 0a2.6 2.6 0 1 0 -5.2 0z`;
+    dots.forEach((d, c) => { if (d) body += `<path class="ex-point${c}" d="${d}"/>`; });
     body += label(r.x + r.w / 2, r.y - 8, `第 ${step} 步的决策区域`, 'text-anchor="middle" class="ex-title"');
     const loss = step < run.loss.length ? run.loss[step] : run.loss[run.loss.length - 1];
     const text =
