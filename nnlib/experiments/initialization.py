@@ -341,6 +341,7 @@ def depth_profile(
     batch: int = 128,
     seed: int = 0,
     bias: bool = True,
+    weight_scale: float = 1.0,
 ) -> DepthProfile:
     r"""Measure the forward and backward signal of ``make_mlp([width] * (depth + 1))`` at init.
 
@@ -349,14 +350,23 @@ def depth_profile(
     built with ``set_seed(seed)``, the data drawn with ``seed + 1``. Every layer, the last one
     included, gets ``init`` (``output_init=init``): the experiment compares a stack of identical
     layers. Biases are zero for every registry init and PyTorch's own for ``"default"``.
+    ``weight_scale`` multiplies every weight after the init (the variance by its square): 1.0
+    leaves the network exactly as ``init`` made it.
 
     Raises:
-        ValueError: for unknown names or non-positive sizes.
+        ValueError: for unknown names, non-positive sizes or a non-positive ``weight_scale``.
     """
     if width < 1 or depth < 1 or batch < 2:
         raise ValueError(f"need width, depth >= 1 and batch >= 2, got {width}, {depth}, {batch}")
+    if not weight_scale > 0:
+        raise ValueError(f"weight_scale must be > 0, got {weight_scale}")
     set_seed(seed)
     model = make_mlp([width] * (depth + 1), activation, init, bias=bias, output_init=init)
+    if weight_scale != 1.0:
+        with torch.no_grad():
+            for layer in model:
+                if isinstance(layer, nn.Linear):
+                    layer.weight.mul_(weight_scale)
     gen = torch.Generator().manual_seed(seed + 1)
     x = torch.randn(batch, width, generator=gen)
     g = torch.randn(batch, width, generator=gen)
