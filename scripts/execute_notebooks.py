@@ -141,7 +141,7 @@ def status_entry(probe: nbformat.NotebookNode, seconds: float) -> dict:
         raise RuntimeError(f"the status probe printed no record: {probe.outputs!r}")
     entry = json.loads(lines[-1])
     entry["seconds"] = round(seconds, 1)
-    entry["date"] = dt.datetime.now(dt.timezone.utc).date().isoformat()
+    entry["date"] = dt.datetime.now(dt.UTC).date().isoformat()
     return entry
 
 
