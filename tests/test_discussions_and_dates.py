@@ -1,6 +1,6 @@
 """The discussion links and last-updated dates of ``_ext/page_extras.py`` (no build needed).
 
-The built pages themselves are checked by ``tests/site/test_page_extras.py``.
+The built pages are checked by ``tests/site/test_page_extras.py``.
 """
 
 from __future__ import annotations
