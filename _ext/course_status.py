@@ -138,11 +138,9 @@ def status_markdown(root: Path = ROOT) -> str:
         entries.append(entry)
         total += float(entry["seconds"])
         peak = "—" if entry.get("peak_mib") is None else f"{entry['peak_mib']} MiB"
-        mark = "（固定值）" if entry["fingerprint"] == pinned else "（与固定值不同）"
-        lines.append(
-            f"| {link} | {entry['seconds']:.1f} s | {peak} | "
-            f"`{entry['fingerprint']}`{mark} | {entry['date']} |"
-        )
+        same = entry["fingerprint"] == pinned
+        mark = "= 固定值" if same else f"`{entry['fingerprint']}`（≠ 固定值）"
+        lines.append(f"| {link} | {entry['seconds']:.1f} s | {peak} | {mark} | {entry['date']} |")
     summary = (
         f"共 {len(rows)} 个笔记本，{len(entries)} 个有执行记录，合计执行时间 {total:.1f} s"
         f"（每个都在全新内核中从头执行）。"

@@ -120,7 +120,9 @@ def _request(url: str, method: str, timeout: float) -> int:
         with urllib.request.urlopen(req, timeout=timeout, context=context) as response:
             return int(response.status)
     except urllib.error.HTTPError as exc:
-        return int(exc.code)
+        code = int(exc.code)
+        exc.close()  # its response holds the connection open
+        return code
 
 
 def check(url: str, timeout: float = 20.0, tries: int = 3) -> Result:
