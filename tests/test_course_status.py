@@ -133,3 +133,24 @@ def test_page_marks_a_notebook_without_record(monkeypatch: pytest.MonkeyPatch) -
 def test_release_of_drops_the_local_tag() -> None:
     assert status.release_of("2.13.0+cpu") == "2.13.0"
     assert status.release_of("3.11.2") == "3.11.2"
+
+
+def test_execution_leaves_no_trace_in_the_notebook(tmp_path: Path) -> None:
+    # The status probe runs in the same kernel after the last cell and is dropped: executing
+    # twice gives the same bytes, with no extra cell, and a complete record.
+    path = tmp_path / "tiny.ipynb"
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print(6 * 7)")])
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    nbformat.write(nb, path)
+    entry = execute.execute(path)
+    first = path.read_bytes()
+    execute.execute(path)
+    assert path.read_bytes() == first
+    stored = nbformat.reads(first.decode("utf-8"), as_version=4)
+    assert len(stored.cells) == 1 and stored.cells[0].outputs[0]["text"] == "42\n"
+    assert set(entry) == {"date", "fingerprint", "machine", "peak_mib", "seconds", "versions"}
+    assert entry["seconds"] > 0
