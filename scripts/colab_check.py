@@ -31,6 +31,7 @@ without ``--skip-first-cell`` (it uninstalls ``nnlib``).
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import shutil
@@ -47,9 +48,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 CHECK_SOURCE = """\
-import importlib.metadata, json, torch, nnlib
+import importlib.metadata, json, sys, torch, nnlib
 print(json.dumps({"nnlib": importlib.metadata.version("nnlib"), "torch": torch.__version__,
-                  "pinned": nnlib.NUMERICS.ok, "numerics": nnlib.NUMERICS.describe()}))
+                  "pinned": nnlib.NUMERICS.ok, "numerics": nnlib.NUMERICS.describe(),
+                  "prefix": sys.prefix}))
 """
 
 
@@ -138,6 +140,8 @@ def check_first_cells(paths: list[Path], timeout: int) -> list[str]:
         want = pinned_torch(source)
         if '"pinned": true' not in text:
             found.append(f"nnlib did not import or its numerics pin failed: {text.strip()!r}")
+        if f'"prefix": {json.dumps(sys.prefix)}' not in text:
+            found.append(f"the kernel is not this environment's Python ({sys.prefix})")
         if want and f'"torch": "{want}' not in text:
             found.append(f"torch is not {want} after the first cell: {text.strip()!r}")
         problems += [f"{names}: first cell: {p}" for p in found]
