@@ -164,7 +164,7 @@ def _check_moons_net(model: Any, what: str) -> Feedback | None:
     return None
 
 
-@checker("练习 1：同心圆")
+@checker("练习 3：同心圆")
 def check_ex3(setup: Callable[[], tuple[Any, nn.Module]]) -> Feedback:
     """``setup()`` returns ``(split, model)``: the circles split and the untrained network.
 
@@ -203,7 +203,7 @@ def check_ex3(setup: Callable[[], tuple[Any, nn.Module]]) -> Feedback:
     )
 
 
-@checker("练习 1：没有 Adam 的掩护")
+@checker("练习 4：没有 Adam 的掩护")
 def check_ex4(build: Callable[[bool], nn.Module], predict: Callable[[], str]) -> Feedback:
     """``build(with_softmax)`` gives the two models of section 4.4; ``predict()`` says whether
     the accuracy gap gets "变大" or "变小" with full-batch gradient descent."""
@@ -247,7 +247,7 @@ def check_ex4(build: Callable[[bool], nn.Module], predict: Callable[[], str]) ->
     return right("两个模型都对，预测也对：没有 Adam 按梯度大小缩放步长，变小的梯度直接让学习变慢。")
 
 
-@checker("练习 2：多类时的下界")
+@checker("练习 5：多类时的下界")
 def check_ex5(floor: Callable[[int], float]) -> Feedback:
     """``floor(C)`` must return :math:`\\log(1 + (C - 1)/e)` for every number of classes."""
     for c in (3, 2, 10, 100):
@@ -278,7 +278,7 @@ def _tanh_can_fire(w2: torch.Tensor, b2: torch.Tensor) -> torch.Tensor:
     return b2 + w2.abs().sum(dim=1) > 0
 
 
-@checker("练习 1：以 0 为中心的激活函数")
+@checker("练习 6：以 0 为中心的激活函数")
 def check_ex6(can_fire: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]) -> Feedback:
     """``can_fire(w2, b2)`` says per neuron whether ``ReLU(W2 h1 + b2)`` is positive for some
     ``h1`` in :math:`(-1, 1)^{d}`: :math:`b_j + \\sum_k |W_{jk}| > 0`."""
