@@ -34,9 +34,9 @@ NUM_CLASSES = 10
 IMAGE_SHAPE = (8, 8)
 
 #: Keyword arguments of :func:`nnlib.minibatch.train_epochs` for the 64-64-10 ReLU network of
-#: chapter 5. Optimiser and learning rate come from section 5.3: each of mini-batch SGD, SGD with
-#: momentum 0.9 and Adam tries three learning rates about 3x apart (3 seeds, 10 epochs), and this
-#: pair has the highest mean validation accuracy of the nine (the top three are within one
+#: chapter 5. Optimiser and learning rate come from section 5.3: every method of
+#: :data:`DIGITS_LR_GRID` tries three learning rates about 3x apart (3 seeds, 10 epochs), and this
+#: pair has the highest mean validation accuracy of the whole grid (the top three are within one
 #: validation image per seed of each other; ``tests/test_real_data.py`` repeats the selection).
 #: Up to 40 epochs with early stopping after 8 epochs without a better validation accuracy.
 DIGITS_RECIPE: dict[str, object] = {
