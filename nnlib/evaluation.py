@@ -233,3 +233,40 @@ def plot_class_probabilities(
     ax.set_title(title)
     ax.legend(loc="upper left")
     return fig
+
+
+def plot_early_stopping(history: Any, *, title_suffix: str = "") -> Figure:
+    """Two panels for one early-stopped run: the training and validation loss (linear axis, so a
+    small rise of the validation loss stays visible) and the validation accuracy, each with the
+    best epoch as a dashed line and the epochs run after it shaded grey.
+
+    Args:
+        history: a :class:`nnlib.minibatch.EpochHistory` (``train_loss``, ``val_loss``,
+            ``val_acc``, ``best_epoch``, ``epochs``).
+        title_suffix: appended to both panel titles, e.g. ``"（种子 0）"``.
+
+    Raises:
+        ValueError: if the history has no epochs or its best epoch is not one of them.
+    """
+    epochs = list(history.epochs)
+    if not epochs:
+        raise ValueError("history has no epochs to draw")
+    best = history.best_epoch
+    if not 1 <= best <= len(epochs):
+        raise ValueError(f"best_epoch must be in 1 .. {len(epochs)}, got {best}")
+    fig, (ax_loss, ax_acc) = subplots(2, figsize=(9.6, 3.4))
+    ax_loss.plot(epochs, history.train_loss, color="C0", label="训练损失")
+    ax_loss.plot(epochs, history.val_loss, color="C1", label="验证损失")
+    ax_loss.set_ylim(bottom=0)
+    ax_loss.set(title=f"损失{title_suffix}", xlabel="轮次", ylabel="交叉熵损失（线性纵轴）")
+    ax_acc.plot(epochs, history.val_acc, color="C1", marker=".", label="验证准确率")
+    ax_acc.set(title=f"验证集准确率与早停{title_suffix}", xlabel="轮次", ylabel="准确率")
+    for ax in (ax_loss, ax_acc):
+        ax.axvline(best, color="C2", ls="--", lw=1.2, label=f"最好的一轮（第 {best} 轮）")
+        ax.axvspan(best, epochs[-1], color="0.85", alpha=0.5, lw=0)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax_loss.legend(fontsize=8)
+    ax_acc.legend(loc="lower right", fontsize=8)
+    note = f"灰色：最好一轮之后又训练了 {epochs[-1] - best} 轮"
+    ax_acc.text(0.02, 0.06, note, transform=ax_acc.transAxes, fontsize=8)
+    return fig

@@ -19,6 +19,8 @@ from torch.utils.data import DataLoader, TensorDataset  # noqa: E402
 
 from nnlib import set_seed  # noqa: E402
 from nnlib.digits import (  # noqa: E402
+    DIGITS_LR_GRID,
+    DIGITS_RECIPE,
     Standardizer,
     digits_file,
     load_digits,
@@ -31,6 +33,7 @@ from nnlib.evaluation import (  # noqa: E402
     mean_and_std,
     plot_class_probabilities,
     plot_confusion_matrix,
+    plot_early_stopping,
     plot_image_grid,
     plot_runs,
 )
@@ -356,3 +359,68 @@ def test_plots_draw_without_warnings_and_check_input() -> None:
     with pytest.raises(ValueError, match="at least one"):
         plot_runs([1], {}, ax=ax)
     plt.close(fig)
+
+
+def test_plot_early_stopping_draws_losses_on_a_linear_axis_and_marks_the_best_epoch() -> None:
+    history = EpochHistory(
+        train_loss=[1.0, 0.5, 0.2, 0.1],
+        val_loss=[1.1, 0.6, 0.55, 0.58],
+        val_acc=[0.5, 0.8, 0.9, 0.88],
+        best_epoch=3,
+        best_val_acc=0.9,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fig = plot_early_stopping(history, title_suffix="（种子 0）")
+        fig.canvas.draw()
+    ax_loss, ax_acc = fig.axes
+    assert ax_loss.get_yscale() == "linear" and ax_loss.get_ylim()[0] == 0
+    np.testing.assert_allclose(ax_loss.lines[1].get_ydata(), history.val_loss)
+    np.testing.assert_allclose(ax_acc.lines[0].get_ydata(), history.val_acc)
+    for ax in (ax_loss, ax_acc):
+        assert any(list(line.get_xdata()) == [3, 3] for line in ax.lines)  # best-epoch line
+    assert ax_acc.get_title() == "验证集准确率与早停（种子 0）"
+    assert "又训练了 1 轮" in ax_acc.texts[0].get_text()
+    plt.close(fig)
+    with pytest.raises(ValueError, match="no epochs"):
+        plot_early_stopping(EpochHistory())
+    with pytest.raises(ValueError, match="best_epoch"):
+        plot_early_stopping(EpochHistory(train_loss=[1.0], val_loss=[1.0], val_acc=[0.5]))
+
+
+def test_digits_recipe_is_the_validation_choice_of_the_learning_rate_grid() -> None:
+    """Section 5.3's selection, repeated: every (optimiser, learning rate) of the grid, 3 seeds,
+    10 epochs; the recipe's pair has the highest mean validation accuracy at epoch 10."""
+    data = make_digits_split(seed=0)
+    mean_acc = {}
+    for name, (settings, rates) in DIGITS_LR_GRID.items():
+        assert len(rates) == 3 and all(b / a < 3.5 for a, b in zip(rates, rates[1:], strict=False))
+        for lr in rates:
+            accs = []
+            for seed in (0, 1, 2):
+                set_seed(seed)
+                net = make_mlp([64, 64, 10], activation="relu", init="kaiming_normal")
+                h = train_epochs(
+                    net,
+                    data.x_train,
+                    data.y_train,
+                    data.x_val,
+                    data.y_val,
+                    epochs=10,
+                    lr=lr,
+                    restore_best=False,
+                    seed=seed,
+                    **settings,
+                )
+                accs.append(h.val_acc[-1])
+            mean_acc[name, lr] = sum(accs) / 3
+    best = max(mean_acc, key=mean_acc.get)
+    chosen = next(
+        key
+        for key in mean_acc
+        if key[1] == DIGITS_RECIPE["lr"]
+        and DIGITS_LR_GRID[key[0]][0]["optimizer"] == DIGITS_RECIPE["optimizer"]
+        and DIGITS_LR_GRID[key[0]][0].get("momentum", 0.0) == DIGITS_RECIPE["momentum"]
+        and DIGITS_LR_GRID[key[0]][0]["batch_size"] == DIGITS_RECIPE["batch_size"]
+    )
+    assert chosen == best, (chosen, best, mean_acc)

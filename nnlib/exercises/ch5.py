@@ -57,12 +57,12 @@ def check_ex1(
             )
         return wrong(f"全连接层是 {shapes}。", "隐藏层 128 个神经元：64 → 128 → 10。")
     if not any(isinstance(m, nn.ReLU) for m in model.modules()):
-        return wrong("网络里没有 ReLU。", '其余与 5.4 节相同：activation="relu"。')
+        return wrong("网络里没有 ReLU。", '其余与 5.2 节相同：activation="relu"。')
     n_params = sum(p.numel() for p in model.parameters())
     if torch.equal(x_sel, data.x_test):
         return wrong(
             "你用测试集比较两种宽度。",
-            "测试集在 5.8 节已经用过一次，只用来报告最终结果；比较和选择都在验证集上做。",
+            "测试集在 5.4 节已经用过一次，只用来报告最终结果；比较和选择都在验证集上做。",
         )
     if torch.equal(x_sel, data.x_train):
         return wrong(
