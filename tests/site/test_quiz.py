@@ -211,12 +211,14 @@ def exercise_quiz(browser: Any, url: str, name: str, context_name: str) -> None:
         qid = f"quiz-{name}-{choice['id']}"
         wrong = next(i for i, c in enumerate(choice["choices"]) if not c.get("correct"))
         right = next(i for i, c in enumerate(choice["choices"]) if c.get("correct"))
-        answer_choice(page, qid, wrong)
+        # The page shows the options shuffled (quiz.choice_order): answer by shown position.
+        order = quiz_fixture.quiz.choice_order(choice)
+        answer_choice(page, qid, order.index(wrong))
         text = feedback(page, qid)
         assert text.startswith("✗ 回答错误"), text
         assert snippet(choice["choices"][wrong]["feedback"]) in text
         assert page.locator(f"#{qid} .quiz-feedback a[href]").count() >= 1, "link to the section"
-        answer_choice(page, qid, right)
+        answer_choice(page, qid, order.index(right))
         text = feedback(page, qid)
         assert text.startswith("✓ 回答正确"), text
         assert snippet(choice["choices"][right]["feedback"]) in text
