@@ -260,8 +260,11 @@ def test_shuffle_is_a_fixed_permutation_seeded_by_the_id() -> None:
 
 
 def visible_length(text: str) -> int:
-    """Length of an option as read: markup (``$``, backticks, ``*``) and spaces not counted."""
-    return len(re.sub(r"[\s$`*]", "", text))
+    """Length of an option as read: markup (``$``, backticks, ``*``, braces) and spaces not
+    counted, a TeX command (``\\sqrt``, ``\\mathcal``) counted as one symbol."""
+    text = re.sub(r"\\text\{([^}]*)\}", r"\1", text)
+    text = re.sub(r"\\[A-Za-z]+", "x", text)
+    return len(re.sub(r"[\s$`*{}\\]", "", text))
 
 
 def test_correct_option_position_is_spread() -> None:

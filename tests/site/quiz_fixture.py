@@ -13,7 +13,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/: the stub-book builder
 from stub_book import sphinx_build  # noqa: E402
 
