@@ -299,13 +299,15 @@ exclude_patterns = ["_build", "quizzes"]
 
 
 def build_book(
-    tmp_path: Path, data: str, *options: str
+    tmp_path: Path, data: str, *options: str, directive: str = ""
 ) -> tuple[subprocess.CompletedProcess, Path]:
     src, out = tmp_path / "src", tmp_path / "html"
     (src / "quizzes").mkdir(parents=True)
     (src / "conf.py").write_text(CONF.format(ext=str(ROOT / "_ext")), encoding="utf-8")
     (src / "quizzes" / "demo.yml").write_text(data, encoding="utf-8")
-    (src / "index.md").write_text("# 示例\n\n(ch2-softmax)=\n## 节\n\n```{quiz} demo\n```\n")
+    (src / "index.md").write_text(
+        f"# 示例\n\n(ch2-softmax)=\n## 节\n\n```{{quiz}} demo\n{directive}```\n"
+    )
     run = subprocess.run(
         [sys.executable, "-m", "sphinx", *options, "-q", "-b", "html", str(src), str(out)],
         capture_output=True,
@@ -355,3 +357,16 @@ def test_quiz_error_fails_every_build(
     assert run.returncode != 0, "the build must fail"
     assert re.search(message, run.stderr), run.stderr
     assert "index.md" in run.stderr, "the error names the page"
+
+
+def test_unknown_question_id_fails_the_build_without_w(tmp_path: Path) -> None:
+    data = copy.deepcopy(GOOD)
+    data["questions"][1]["see"] = "ch2-softmax"
+    text = yaml.safe_dump(data, allow_unicode=True)
+    run, html = build_book(tmp_path, text, directive=":questions: a-number\n")
+    assert run.returncode == 0, run.stderr
+    page = html.read_text(encoding="utf-8")
+    assert "quiz-demo-a-number" in page and "quiz-demo-pick-one" not in page
+    run, _ = build_book(tmp_path / "bad", text, directive=":questions: a-numbr\n")
+    assert run.returncode != 0
+    assert "no question with id ['a-numbr']" in run.stderr, run.stderr
