@@ -312,6 +312,38 @@ def check_ex5(build: Callable[[torch.Tensor, torch.Tensor], nn.Module]) -> Feedb
         return _check_ex5(build)
 
 
+def _structure_problem(net: object, n_knots: int) -> Feedback | None:
+    """None if ``net`` is a one-hidden-layer ReLU network with ``n_knots - 1`` hidden units
+    (``Linear(1, K-1) -> ReLU -> Linear(K-1, 1)``), else the feedback."""
+    if not isinstance(net, nn.Module):
+        return wrong(
+            f"build 返回的是 {type(net).__name__}，不是网络：练习要用 ReLU 网络拼出折线，"
+            "而不是直接插值（np.interp）。",
+            "返回 nn.Sequential(nn.Linear(1, K - 1), nn.ReLU(), nn.Linear(K - 1, 1))，"
+            "再把权重和偏置设成折线的值。",
+        )
+    shapes = [(m.in_features, m.out_features) for m in net.modules() if isinstance(m, nn.Linear)]
+    hidden = n_knots - 1
+    if len(shapes) != 2 or not any(isinstance(m, nn.ReLU) for m in net.modules()):
+        return wrong(
+            f"网络的全连接层是 {shapes}，应是一个 ReLU 隐藏层：1 → {hidden} → 1。",
+            "nn.Sequential(nn.Linear(1, K - 1), nn.ReLU(), nn.Linear(K - 1, 1))。",
+        )
+    if shapes != [(1, hidden), (hidden, 1)]:
+        width = shapes[0][1]
+        if width == n_knots:
+            return wrong(
+                f"{n_knots} 个节点用了 {width} 个隐藏神经元。",
+                f"{n_knots} 个节点之间只有 {hidden} 段：每段起点一个拐点，最后一个节点不需要神经元"
+                "（K − 1 个）。",
+            )
+        return wrong(
+            f"{n_knots} 个节点时全连接层是 {shapes}，应为 [(1, {hidden}), ({hidden}, 1)]。",
+            "每段折线的起点 t_0 … t_(K-2) 各一个隐藏神经元：K − 1 个。",
+        )
+    return None
+
+
 def _check_ex5(build: Callable[[torch.Tensor, torch.Tensor], nn.Module]) -> Feedback:
     """The body of :func:`check_ex5`."""
     cases = [
@@ -321,7 +353,11 @@ def _check_ex5(build: Callable[[torch.Tensor, torch.Tensor], nn.Module]) -> Feed
     for i, knots in enumerate(cases):
         values = torch.sin(knots) if i == 0 else knots**2 - 2 * torch.cos(3 * knots)
         x = torch.linspace(float(knots[0]), float(knots[-1]), 301, dtype=torch.float64)
-        got = _evaluate(build(knots.clone(), values.clone()), x)
+        net = build(knots.clone(), values.clone())
+        problem = _structure_problem(net, len(knots))
+        if problem is not None:
+            return problem
+        got = _evaluate(net, x)
         want = torch.from_numpy(np.interp(x.numpy(), knots.numpy(), values.numpy()))
         if torch.allclose(got, want, atol=1e-5, rtol=0):
             continue
