@@ -12,7 +12,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from nnlib.exercises import Feedback, checker, right, wrong
+from nnlib.exercises import Feedback, as_bool, checker, right, wrong
 
 __all__ = ["check_ex1", "check_ex2", "check_ex3", "check_ex4", "check_ex5"]
 
@@ -132,7 +132,13 @@ def check_ex2(answer: Callable[[], dict[str, object]]) -> Feedback:
             f"{name}在输入 00、01、10、11 上输出 {table}，应为 {_TABLES[gate]}。",
             "阶跃神经元在 z = w·x + b ≥ 0 时输出 1：逐个输入算一算 z，再调整 b。",
         )
-    if got["xor_one_neuron"] is not False:
+    one = as_bool(got["xor_one_neuron"])
+    if one is None:
+        return wrong(
+            f'"xor_one_neuron" 是 {got["xor_one_neuron"]!r}。',
+            "写 True 或 False（不加引号）：一个阶跃神经元能不能实现 XOR？",
+        )
+    if one:
         return wrong(
             "一个阶跃神经元实现不了 XOR。",
             "它的输出为 1 的区域是一条直线的一侧；(0,1)、(1,0) 与 (0,0)、(1,1) 不能被一条直线分开"

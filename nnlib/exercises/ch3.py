@@ -15,7 +15,16 @@ from collections.abc import Callable, Sequence
 import torch
 from torch import nn
 
-from nnlib.exercises import Feedback, as_number, as_sequence, as_word, checker, right, wrong
+from nnlib.exercises import (
+    Feedback,
+    as_bool,
+    as_number,
+    as_sequence,
+    as_word,
+    checker,
+    right,
+    wrong,
+)
 from nnlib.experiments.initialization import nonzero_grads, unit_spread, variance_recursion
 from nnlib.models import make_mlp
 
@@ -237,8 +246,14 @@ def check_ex4(predict: Callable[[str], tuple[Sequence[str], bool]]) -> Feedback:
     ``4.weight`` for tanh (tanh(0) = 0); "the units become different".
     """
     for activation in ("sigmoid", "relu", "tanh"):
-        names, differ = predict(activation)
-        names = {str(n) for n in names}
+        raw = predict(activation)
+        items = as_sequence(raw, 2)
+        if items is None or isinstance(items[0], str) or as_bool(items[1]) is None:
+            return wrong(
+                f"predict({activation!r}) 返回了 {raw!r}。",
+                '返回两项：(有梯度的参数名的集合或列表, True/False)，例如 ({"4.bias"}, False)。',
+            )
+        names, differ = {str(n) for n in items[0]}, as_bool(items[1])
         want, spread = _zero_init_facts(activation)
         where = f"{activation}：你的答案 {sorted(names)}，实测 {sorted(want)}。"
         if names != want:
@@ -261,7 +276,7 @@ def check_ex4(predict: Callable[[str], tuple[Sequence[str], bool]]) -> Feedback:
             return wrong(
                 where, "一层权重的梯度 = 回传的梯度 × 这一层的输入：逐层看哪一个因子是 0。"
             )
-        if bool(differ) != (spread > 1e-6):
+        if differ != (spread > 1e-6):
             return wrong(
                 f"{activation}：训练后同一层的神经元{'仍然相同' if spread <= 1e-6 else '已经不同'}"
                 "。",

@@ -171,7 +171,7 @@ def kaiming_problem(model: nn.Module, what: str, call: str) -> Feedback | None:
     spread of a Kaiming initialisation, else the feedback: all zeros, PyTorch's default (1/6 of
     Kaiming's variance) or another scale (Xavier)."""
     scale = weight_scale(model, "kaiming")
-    if scale is None or 0.7 <= scale <= 1.4:
+    if scale is None or 0.6 <= scale <= 1.6:
         return None
     if scale < 1e-6:
         return wrong(

@@ -180,7 +180,7 @@ def check_ex3(build: Callable[[], nn.Module], predict: Callable[[], bool]) -> Fe
             "权重全是 0：虽然在 ±1/√fan_in 之内，但同一层的神经元永远相同。",
             '其余设置不变：init="default"，即 PyTorch 自己的 U(±1/√fan_in) 随机初始化。',
         )
-    if scale is not None and not 0.7 <= scale <= 1.4:
+    if scale is not None and not 0.6 <= scale <= 1.6:
         return wrong(
             f"权重在 ±1/√fan_in 之内，但方差是 PyTorch 默认初始化的 {scale:.2f} 倍。",
             '其余设置不变：init="default"，即 PyTorch 自己的 U(±1/√fan_in) 随机初始化。',
