@@ -306,7 +306,9 @@ def _text(cell: dict) -> str:
 def test_each_exercise_has_learner_check_and_solution_cells(
     notebook: str, n_exercises: int
 ) -> None:
-    cells = json.loads((CHAPTERS / f"{notebook}.ipynb").read_text(encoding="utf-8"))["cells"]
+    folder = CHAPTERS / notebook  # a chapter split into section notebooks: their cells in order
+    paths = sorted(folder.glob("*.ipynb")) if folder.is_dir() else [CHAPTERS / f"{notebook}.ipynb"]
+    cells = [c for p in paths for c in json.loads(p.read_text(encoding="utf-8"))["cells"]]
     sources = ["".join(c["source"]) for c in cells]
     for k in range(1, n_exercises + 1):
         (i,) = [j for j, s in enumerate(sources) if s.startswith(f"# 练习 {k} 参考答案")]

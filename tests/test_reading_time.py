@@ -202,3 +202,12 @@ def test_page_budget_script_prints_every_page() -> None:
     assert run.returncode == 0, run.stdout + run.stderr
     for doc, _, _ in PAGES:
         assert doc in run.stdout
+
+
+def test_readme_reading_time_is_the_computed_one() -> None:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"<!-- reading-times -->\n(.*?)\n<!-- /reading-times -->", text, re.DOTALL)
+    assert block, "README.md lost its reading-times block"
+    assert block.group(1) == rt.readme_sentence(ROOT), (
+        "run `python scripts/page_budget.py --readme`"
+    )
