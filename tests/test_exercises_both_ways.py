@@ -659,3 +659,12 @@ def test_ch6_ex4_names_each_mistake() -> None:
 @pytest.mark.parametrize("value", [True, np.bool_(True), torch.tensor(True)])
 def test_bool_answers_of_every_kind(value: Any) -> None:
     accepts(ch5.check_ex3, shallow_manual, lambda: value)
+
+
+def test_numbers_written_as_strings_are_not_numbers() -> None:
+    """The type rule: a number must be a number (``"0.2"`` is text, ``True`` is not 1)."""
+    rejects(ch1.check_ex1, lambda s: ("120", "139"), hint="不要写成字符串")
+    rejects(ch3.check_ex1, lambda n, std: str(math.sqrt(n * std**2 / 2)), hint="不要写成字符串")
+    rejects(ch3.check_ex2, lambda g: "1.0", hint="不要写成字符串")
+    rejects(ch4.check_ex5, lambda c: f"{math.log(1 + (c - 1) / math.e)}", hint="不要写成字符串")
+    accepts(ch4.check_ex5, lambda c: np.float32(math.log(1 + (c - 1) / math.e)))

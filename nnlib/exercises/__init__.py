@@ -167,6 +167,19 @@ def as_number(value: Any) -> float | None:
     return float(value)
 
 
+def number_answer(value: Any, what: str) -> float | Feedback:
+    """``value`` as a float (:func:`as_number`), or the feedback for an answer that is not a
+    number (a string such as ``"0.2"``, a ``bool``, a list)."""
+    number = as_number(value)
+    if number is None:
+        return Feedback(
+            False,
+            f"{what}返回了 {value!r}（{type(value).__name__}），不是一个数。",
+            "返回计算出的数值（int、float，或只有一个元素的张量），不要写成字符串。",
+        )
+    return number
+
+
 def as_count(value: Any) -> int | None:
     """A count: an integer, or a number equal to a whole number (``4.3776e26`` from
     ``math.factorial(16) ** 2 * 1.0``, compared to 15 significant digits), else ``None``."""

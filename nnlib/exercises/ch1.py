@@ -12,7 +12,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from nnlib.exercises import Feedback, as_bool, checker, right, wrong
+from nnlib.exercises import Feedback, as_bool, as_number, as_sequence, checker, right, wrong
 
 __all__ = ["check_ex1", "check_ex2", "check_ex3", "check_ex4", "check_ex5"]
 
@@ -44,7 +44,15 @@ def check_ex1(count: Callable[[list[int]], tuple[int, int]]) -> Feedback:
     """
     cases = [[4, 8, 8, 3], [784, 128, 64, 10], [5, 3, 7], [2, 1]]
     for sizes in cases:
-        got = tuple(int(v) for v in count(list(sizes)))
+        raw = count(list(sizes))
+        items = as_sequence(raw, 2)
+        numbers = [as_number(v) for v in items] if items is not None else [None]
+        if items is None or None in numbers:
+            return wrong(
+                f"count({sizes}) 返回了 {raw!r}。",
+                "返回两个整数：(连接数, 参数个数)，不要写成字符串。",
+            )
+        got = tuple(int(v) for v in numbers)
         edges, params = _counts(sizes)
         if got == (edges, params):
             continue

@@ -22,6 +22,7 @@ from nnlib.exercises import (
     as_sequence,
     as_word,
     checker,
+    number_answer,
     right,
     wrong,
 )
@@ -52,7 +53,9 @@ def check_ex1(factor: Callable[[int, float], float]) -> Feedback:
     """
     cases = [(256, 0.01), (512, 0.05), (1000, math.sqrt(2 / 1000)), (64, 0.3)]
     for width, std in cases:
-        got = float(factor(width, std))
+        got = number_answer(factor(width, std), "factor ")
+        if isinstance(got, Feedback):
+            return got
         profile = variance_recursion("relu", scale=width * std**2, depth=3).forward
         want = profile[2] / profile[1]
         if _close(got, want):
@@ -92,7 +95,9 @@ def check_ex2(stable_std: Callable[[float], float]) -> Feedback:
     instead of ``gain**2``; "the gain keeps it at 1" (or at the gain itself).
     """
     for gain in (5 / 3, 1.3, 2.0):
-        got = float(stable_std(gain))
+        got = number_answer(stable_std(gain), "stable_std ")
+        if isinstance(got, Feedback):
+            return got
         want = _tanh_fixed_point(gain**2)
         if _close(got, want, rel=0.01):
             continue

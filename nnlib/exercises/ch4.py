@@ -16,7 +16,7 @@ import torch
 from torch import nn
 
 from nnlib.data import make_toy_split
-from nnlib.exercises import Feedback, checker, right, weight_scale, wrong
+from nnlib.exercises import Feedback, checker, number_answer, right, weight_scale, wrong
 
 __all__ = ["check_ex1", "check_ex2", "check_ex3", "check_ex4", "check_ex5", "check_ex6"]
 
@@ -275,7 +275,9 @@ def check_ex4(build: Callable[[bool], nn.Module], predict: Callable[[], str]) ->
 def check_ex5(floor: Callable[[int], float]) -> Feedback:
     """``floor(C)`` must return :math:`\\log(1 + (C - 1)/e)` for every number of classes."""
     for c in (3, 2, 10, 100):
-        got, expected = float(floor(c)), math.log(1 + (c - 1) / math.e)
+        got, expected = number_answer(floor(c), "floor "), math.log(1 + (c - 1) / math.e)
+        if isinstance(got, Feedback):
+            return got
         if math.isclose(got, expected, rel_tol=1e-6, abs_tol=1e-9):
             continue
         where = f"C = {c} 时得到 {got:.4f}，应为 {expected:.4f}。"
