@@ -22,6 +22,15 @@ the file, the question and the bad field. Two kinds of question:
 - ``type: numeric``: ``answer`` and an absolute ``tolerance``; ``correct`` and ``wrong`` texts,
   and optional ``mistakes``: typical wrong values with their own explanation.
 
+The options of a choice question are shown in a fixed shuffled order, seeded from the question's
+``id`` (:func:`choice_order`): the same in every build, and the data file may list the correct
+option anywhere. Each option keeps its own feedback. ``tests/test_quiz.py`` checks over all quiz
+files that the correct option's shown position is spread and that it is rarely the longest.
+
+A quiz that cannot be shown (bad YAML, a missing field, an unknown id) fails the build, with or
+without ``-W`` (:func:`fail_on_quiz_errors`); a YAML syntax error names the file and the line of
+the real mistake (:func:`yaml_error_message`). Numbers may be written ``9e6`` (:class:`QuizLoader`).
+
 Every question names a section to re-read in ``see``: a MyST label (``ch2-softmax``) or a page
 (``chapters/02_activation``). The link is a normal Sphinx cross-reference, so a stale target is
 a build warning (an error under ``-W``). Texts are MyST Markdown (code, ``$math$``).
@@ -37,6 +46,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import random
 import re
 from pathlib import Path
 from typing import Any
@@ -47,7 +57,12 @@ from docutils.parsers.rst import directives
 from docutils.statemachine import StringList
 from sphinx import addnodes
 from sphinx.application import Sphinx
+from sphinx.environment import BuildEnvironment
+from sphinx.errors import SphinxError
+from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
+
+logger = logging.getLogger(__name__)
 
 QUIZ_DIR = "quizzes"
 STATIC_DIR = Path(__file__).with_name("quiz_static")
@@ -178,14 +193,85 @@ def quiz_path(srcdir: str | Path, name: str) -> Path:
     return Path(srcdir) / QUIZ_DIR / f"{name}.yml"
 
 
+class QuizLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, plus YAML 1.2 floats without a dot: ``answer: 9e6`` is the number
+    9000000.0 (YAML 1.1, PyYAML's default, reads it as the text ``"9e6"``)."""
+
+
+QuizLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?(?:[0-9][0-9_]*)(?:\.[0-9_]*)?[eE][-+]?[0-9]+$"),
+    list("-+0123456789"),
+)
+
+
+def parse_yaml(text: str) -> Any:
+    """Parse quiz YAML with :class:`QuizLoader` (raises ``yaml.YAMLError``)."""
+    return yaml.load(text, Loader=QuizLoader)  # noqa: S506 (a SafeLoader subclass)
+
+
+def yaml_error_message(name: str, text: str, exc: yaml.YAMLError) -> str:
+    """``<file>: line N: <problem>`` for a YAML syntax error, N being the line of the real mistake.
+
+    A quote left open (``prompt: '...`` with no closing ``'``) is not an error where it is made:
+    YAML reads on, across lines, to the next quote, and fails there (often dozens of lines
+    later). So when the token just before the failure is a quoted text spanning several lines,
+    or the failure is the end of the file inside a quoted text, the line reported is the one
+    where that quote opened.
+    """
+    problem = getattr(exc, "problem", None) or str(exc)
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    context = getattr(exc, "context", None) or ""
+    context_mark = getattr(exc, "context_mark", None)
+    if context_mark is not None and "quoted scalar" in context:
+        line = context_mark.line + 1
+        return (
+            f"{name}: line {line}: the quote opened on this line is never closed (YAML: {problem})"
+        )
+    if mark is None:
+        return f"{name}: not valid YAML: {exc}"
+    before = None
+    try:
+        for token in yaml.scan(text, Loader=QuizLoader):
+            if token.end_mark.index > mark.index:
+                break
+            before = token
+    except yaml.YAMLError:
+        pass
+    if (
+        isinstance(before, yaml.ScalarToken)
+        and before.style in ("'", '"')
+        and before.end_mark.line > before.start_mark.line
+    ):
+        opened = before.start_mark.line + 1
+        return (
+            f"{name}: line {opened}: the quote {before.style} opened on this line is probably "
+            f"not closed on it; YAML read on to line {before.end_mark.line + 1} and failed "
+            f"there ({problem})"
+        )
+    return f"{name}: line {mark.line + 1}, column {mark.column + 1}: not valid YAML: {problem}"
+
+
 def load_quiz(path: str | Path) -> dict[str, Any]:
     """Read and validate one quiz data file (``quizzes/<name>.yml``)."""
     path = Path(path)
+    text = path.read_text(encoding="utf-8")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = parse_yaml(text)
     except yaml.YAMLError as exc:
-        raise ValueError(f"{path.name}: not valid YAML: {exc}") from exc
+        raise ValueError(yaml_error_message(path.name, text, exc)) from exc
     return validate_quiz(data, path.name)
+
+
+def choice_order(question: dict[str, Any]) -> list[int]:
+    """The order in which a choice question's options are shown: a shuffle of their indices,
+    the same in every build, seeded from the question's ``id``. The data file may list the
+    correct option first; the reader sees it wherever the shuffle puts it (each option keeps
+    its own feedback)."""
+    seed = int.from_bytes(hashlib.sha256(question["id"].encode("utf-8")).digest()[:8], "big")
+    order = list(range(len(question["choices"])))
+    random.Random(seed).shuffle(order)
+    return order
 
 
 def select_questions(data: dict[str, Any], spec: str, source: str) -> list[dict[str, Any]]:
@@ -392,22 +478,22 @@ class QuizDirective(SphinxDirective):
     def run(self) -> list[nodes.Node]:
         name = self.arguments[0]
         if not NAME_PATTERN.fullmatch(name):
-            raise self.error(f"quiz: the name must look like 02_activation, got {name!r}")
+            return self.fail(f"quiz: the name must look like 02_activation, got {name!r}")
         path = quiz_path(self.env.srcdir, name)
         if not path.is_file():
-            raise self.error(f"quiz: no data file {QUIZ_DIR}/{name}.yml")
+            return self.fail(f"quiz: no data file {QUIZ_DIR}/{name}.yml")
         self.env.note_dependency(str(path))
         try:
             data = load_quiz(path)
         except ValueError as exc:
-            raise self.error(f"quiz: {exc}") from exc
+            return self.fail(f"quiz: {exc}")
 
         questions = data["questions"]
         if "questions" in self.options:
             try:
                 questions = select_questions(data, self.options["questions"], f"{name}.yml")
             except ValueError as exc:
-                raise self.error(f"quiz: {exc}") from exc
+                return self.fail(f"quiz: {exc}")
 
         root = quiz(name=name, ids=[f"quiz-{name}"])
         intro = data.get(
@@ -418,6 +504,20 @@ class QuizDirective(SphinxDirective):
         for number, question in enumerate(questions, start=1):
             root += self.question_node(name, number, question)
         return [root]
+
+    def fail(self, message: str) -> list[nodes.Node]:
+        """Report a quiz error and make the build fail, with or without ``-W``.
+
+        The error is logged at once (with the page and line) and kept in the environment;
+        :func:`fail_on_quiz_errors` then stops the build once every page is read, so all the
+        quiz errors are listed. A page with a quiz error is read again on the next build even
+        if it did not change (:func:`reread_failed_pages`)."""
+        logger.error(message, location=(self.env.docname, self.lineno))
+        errors = getattr(self.env, "quiz_errors", None)
+        if errors is None:
+            errors = self.env.quiz_errors = {}
+        errors.setdefault(self.env.docname, []).append(message)
+        return []
 
     # MyST Markdown in the data file: inline for legends and labels, blocks for explanations.
     def parse_inline(self, text: str) -> list[nodes.Node]:
@@ -464,7 +564,10 @@ class QuizDirective(SphinxDirective):
         node += legend
         explanations = quiz_explanations()
         if question["type"] == "choice":
-            for index, choice in enumerate(question["choices"]):
+            # Shown in a fixed shuffled order (choice_order); the value, id and explanation key
+            # of an option are its shown position, so its feedback goes with it.
+            shown = [question["choices"][i] for i in choice_order(question)]
+            for index, choice in enumerate(shown):
                 item = quiz_choice(
                     group=qid, input_id=f"{qid}-{index}", index=index, spoken=spoken(choice["text"])
                 )
@@ -492,6 +595,39 @@ class QuizDirective(SphinxDirective):
         explanations += see
         node += explanations
         return node
+
+
+# --------------------------------------------------------------------------- build errors
+class QuizError(SphinxError):
+    category = "Quiz error"
+
+
+def purge_quiz_errors(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
+    getattr(env, "quiz_errors", {}).pop(docname, None)
+
+
+def merge_quiz_errors(
+    app: Sphinx, env: BuildEnvironment, docnames: set[str], other: BuildEnvironment
+) -> None:
+    if getattr(other, "quiz_errors", None):
+        if getattr(env, "quiz_errors", None) is None:
+            env.quiz_errors = {}
+        env.quiz_errors.update(other.quiz_errors)
+
+
+def reread_failed_pages(
+    app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str], removed: set[str]
+) -> list[str]:
+    return sorted(set(getattr(env, "quiz_errors", {})) - removed)
+
+
+def fail_on_quiz_errors(app: Sphinx, env: BuildEnvironment) -> None:
+    """Stop the build when a quiz could not be shown: without ``-W`` Sphinx would only log the
+    error, exit 0 and publish the page without its quiz."""
+    errors = getattr(env, "quiz_errors", {})
+    if errors:
+        lines = [f"{doc}: {msg}" for doc, messages in sorted(errors.items()) for msg in messages]
+        raise QuizError("the build stops: a quiz could not be shown\n" + "\n".join(lines))
 
 
 # --------------------------------------------------------------------------- assets
@@ -544,4 +680,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("quiz", QuizDirective)
     app.connect("builder-inited", add_static_path)
     app.connect("html-page-context", add_assets)
+    app.connect("env-purge-doc", purge_quiz_errors)
+    app.connect("env-merge-info", merge_quiz_errors)
+    app.connect("env-get-outdated", reread_failed_pages)
+    app.connect("env-updated", fail_on_quiz_errors)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

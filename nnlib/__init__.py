@@ -2,7 +2,8 @@
 
 Chapters import what they need from the submodules:
 
-- :mod:`nnlib.fonts` -- registers an OFL Simplified Chinese font for matplotlib.
+- :mod:`nnlib.fonts` -- registers an OFL Simplified Chinese font for matplotlib; done
+  automatically (:mod:`nnlib.font_hook`) as soon as matplotlib is used after ``import nnlib``.
 - :mod:`nnlib.plotting` -- the course figure style and plotting helpers.
 - :mod:`nnlib.diagrams` -- neuron and network diagrams drawn with matplotlib (chapter 1).
 - :mod:`nnlib.activations` -- activation registry, from-scratch activations and derivatives.
@@ -28,7 +29,12 @@ from nnlib.numerics import pin_numerics
 NUMERICS = pin_numerics()
 """The :class:`~nnlib.numerics.NumericsState` found when nnlib was imported."""
 
+from nnlib import font_hook  # noqa: E402
 from nnlib.utils import set_seed, start_chapter  # noqa: E402 - after the pin, on purpose
+
+# Chinese labels in every matplotlib figure, registered when matplotlib is first used (not now:
+# importing nnlib does not import matplotlib).
+font_hook.install()
 
 __all__ = ["NUMERICS", "set_seed", "start_chapter", "__version__"]
 __version__ = "0.1.0"

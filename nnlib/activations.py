@@ -31,6 +31,8 @@ from typing import NamedTuple
 import torch
 from torch import Tensor, nn
 
+from nnlib.validation import check_float_tensor
+
 #: Slope of Leaky ReLU for negative inputs (Maas et al., 2013; PyTorch's default).
 LEAKY_SLOPE = 0.01
 #: Initial slope of PReLU for negative inputs (He et al., 2015; PyTorch's default).
@@ -109,8 +111,11 @@ def derivative(fn: Callable[[Tensor], Tensor], x: Tensor) -> Tensor:
     modified and needs no ``requires_grad``; ``fn`` may be a function or an ``nn.Module``.
 
     Raises:
+        TypeError: if ``x`` is not a floating-point tensor (autograd needs floats; an integer
+            tensor such as ``torch.arange(5)`` has no derivative).
         ValueError: if ``fn`` is not element-wise (its output shape differs from the input's).
     """
+    check_float_tensor("x", x, "derivative")
     x = x.detach().clone().requires_grad_(True)
     y = fn(x)
     if not isinstance(y, Tensor) or y.shape != x.shape:
@@ -328,7 +333,11 @@ def softmax(z: Tensor, dim: int = -1) -> Tensor:
     equal to :math:`e^{z_i}/\sum_j e^{z_j}` because the factor :math:`e^{-m}` cancels. Every
     exponent is :math:`\le 0`, so nothing overflows, and the largest term is exactly 1, so the
     denominator is at least 1.
+
+    Raises:
+        TypeError: if ``z`` is not a floating-point tensor (a list: ``torch.tensor([...])``).
     """
+    check_float_tensor("z", z, "softmax")
     shifted = z - z.amax(dim=dim, keepdim=True)
     e = torch.exp(shifted)
     return e / e.sum(dim=dim, keepdim=True)

@@ -30,6 +30,7 @@ from nnlib.plotting import (
     subplots,
     use_course_style,
 )
+from nnlib.validation import check_labels, positive_int
 
 
 def confusion_matrix(y_true: torch.Tensor, y_pred: torch.Tensor, num_classes: int) -> torch.Tensor:
@@ -37,10 +38,18 @@ def confusion_matrix(y_true: torch.Tensor, y_pred: torch.Tensor, num_classes: in
     true class ``i`` predicted as ``j``. Row sums are the class sizes, the trace the number of
     correct predictions.
 
+    Labels may be tensors, lists or NumPy arrays of whole numbers (``1.0`` counts as 1; ``0.5``
+    is an error, not class 0).
+
     Raises:
-        ValueError: if the label tensors differ in shape or hold a label outside
-            ``0 .. num_classes - 1``.
+        TypeError: if a label sequence cannot be read as numbers or ``num_classes`` is not a
+            positive integer.
+        ValueError: if the label tensors differ in shape, or hold a label that is not a whole
+            number or lies outside ``0 .. num_classes - 1``.
     """
+    num_classes = positive_int("num_classes", num_classes)
+    y_true = check_labels("y_true", y_true)
+    y_pred = check_labels("y_pred", y_pred)
     if y_true.shape != y_pred.shape or y_true.dim() != 1:
         raise ValueError(
             f"y_true and y_pred must be 1-D of the same length, got {list(y_true.shape)} and "

@@ -19,6 +19,7 @@ neural networks*; He et al. (2015), *Delving deep into rectifiers*.
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
@@ -260,8 +261,15 @@ def weight_distribution(name: str, fan_in: int, fan_out: int) -> WeightDistribut
         ValueError: if ``name`` is unknown or a fan is not a positive integer.
     """
     method = get_init(name)
+    for arg, value in (("fan_in", fan_in), ("fan_out", fan_out)):
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+            raise TypeError(
+                f"{arg} 是一个单元连着的输入或输出个数，应是正整数，得到 {value!r}"
+                f"（{type(value).__name__}）"
+            )
     if fan_in < 1 or fan_out < 1:
         raise ValueError(f"fans must be positive, got fan_in={fan_in}, fan_out={fan_out}")
+    fan_in, fan_out = int(fan_in), int(fan_out)
     return method.distribution(fan_in, fan_out)
 
 

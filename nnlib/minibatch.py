@@ -17,6 +17,7 @@ The model must return logits; the loss is :func:`torch.nn.functional.cross_entro
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass, field
 
 import torch
@@ -25,9 +26,10 @@ from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
 from nnlib.training import evaluating
+from nnlib.validation import check_data
 
 #: Optimizer names :func:`make_optimizer` accepts. ``"sgd"`` with ``momentum > 0`` is SGD with
-#: momentum; ``"adam"`` ignores ``momentum``.
+#: momentum; ``"adam"`` has its own momentum (``betas``) and rejects ``momentum``.
 OPTIMIZER_NAMES = ("sgd", "adam")
 
 
@@ -80,6 +82,26 @@ class TensorBatches:
             yield self.x[idx], self.y[idx]
 
 
+def _check_optimizer_args(name: str, lr: float, momentum: float, weight_decay: float) -> None:
+    for arg, value in (("lr", lr), ("momentum", momentum), ("weight_decay", weight_decay)):
+        if isinstance(value, bool) or not isinstance(value, numbers.Real) or value != value:
+            raise TypeError(f"{arg} 应是一个数，得到 {value!r}（{type(value).__name__}）")
+    if not lr > 0:
+        raise ValueError(f"学习率 lr 应大于 0，得到 {lr!r}")
+    if not 0 <= momentum < 1:
+        raise ValueError(
+            f"momentum 应在 [0, 1) 之内，得到 {momentum!r}：momentum ≥ 1 时速度 v 不会衰减，"
+            "更新越来越大（常用 0.9）"
+        )
+    if momentum and name == "adam":
+        raise ValueError(
+            f"momentum 只是 SGD 的选项，得到 name='adam'、momentum={momentum!r}：Adam 自带动量"
+            "（betas 的第一个数），会把 momentum 悄悄忽略；用 Adam 时去掉 momentum"
+        )
+    if not weight_decay >= 0:
+        raise ValueError(f"weight_decay 应 ≥ 0，得到 {weight_decay!r}")
+
+
 def make_optimizer(
     model: nn.Module,
     name: str = "sgd",
@@ -96,8 +118,11 @@ def make_optimizer(
     loop; SGD: bit-identical to the loop, a tenth faster).
 
     Raises:
-        ValueError: if ``name`` is not one of :data:`OPTIMIZER_NAMES`.
+        ValueError: if ``name`` is not one of :data:`OPTIMIZER_NAMES`, ``lr`` is not positive,
+            ``momentum`` is outside ``[0, 1)`` or given to Adam (which has its own momentum,
+            ``betas``, and would silently ignore it), or ``weight_decay`` is negative.
     """
+    _check_optimizer_args(name, lr, momentum, weight_decay)
     if name == "sgd":
         return torch.optim.SGD(
             model.parameters(), lr=lr, momentum=momentum, weight_decay=weight_decay, fused=True
@@ -196,6 +221,8 @@ def train_epochs(
         raise ValueError(f"epochs must be a positive int, got {epochs!r}")
     if patience is not None and (isinstance(patience, bool) or patience < 1):
         raise ValueError(f"patience must be a positive int or None, got {patience!r}")
+    check_data(x_train, y_train, ("x_train", "y_train"), model)
+    check_data(x_val, y_val, ("x_val", "y_val"), model)
     loader = TensorBatches(x_train, y_train, batch_size, seed)
     opt = make_optimizer(model, optimizer, lr, momentum, weight_decay)
     history = EpochHistory()

@@ -3,6 +3,7 @@ equivalent forms) and parameter counting."""
 
 from __future__ import annotations
 
+import numbers
 from collections import OrderedDict
 from collections.abc import Sequence
 
@@ -11,16 +12,33 @@ from torch import nn
 
 from nnlib.activations import get_activation
 from nnlib.init import DEFAULT, INITIALIZERS, get_init, init_linear_
+from nnlib.validation import _input_dtype_pre_hook, check_float_tensor
 
 
 def _check_sizes(sizes: Sequence[int]) -> list[int]:
-    """Return ``sizes`` as a list after checking it holds at least two positive int widths."""
+    """Return ``sizes`` as a list of ``int`` after checking it holds at least two positive
+    integer widths (``int`` or NumPy integers such as ``np.int64``; not ``bool``, not floats).
+
+    Raises:
+        TypeError: if ``sizes`` is not a sequence, or a width is a ``bool`` or not an integer.
+        ValueError: if there are fewer than two widths or a width is below 1.
+    """
+    if isinstance(sizes, (str, bytes)) or not hasattr(sizes, "__iter__"):
+        raise TypeError(
+            f"sizes 应是各层宽度的列表，例如 [2, 16, 16, 2]，"
+            f"得到 {sizes!r}（{type(sizes).__name__}）"
+        )
     sizes = list(sizes)
     if len(sizes) < 2:
         raise ValueError(f"sizes needs at least 2 widths (input and output), got {sizes}")
-    if any(not isinstance(s, int) or s < 1 for s in sizes):
+    for k, s in enumerate(sizes):
+        if isinstance(s, bool) or not isinstance(s, numbers.Integral):
+            raise TypeError(
+                f"sizes[{k}] 应是正整数（层宽），得到 {s!r}（{type(s).__name__}），sizes = {sizes}"
+            )
+    if any(s < 1 for s in sizes):
         raise ValueError(f"every width must be a positive int, got {sizes}")
-    return sizes
+    return [int(s) for s in sizes]
 
 
 #: Init of the output layer when the hidden layers use a Kaiming method: Xavier of the same
@@ -100,7 +118,11 @@ def make_mlp(
         layers.append(init_linear_(nn.Linear(n_in, n_out, bias=bias), layer_init))
         if not is_output:
             layers.append(get_activation(activation))
-    return nn.Sequential(*layers)
+    net = nn.Sequential(*layers)
+    # A wrong input (a list, an int tensor, float64 for a float32 net) gets a clear error
+    # naming the fix instead of torch's "mat1 and mat2 must have the same dtype".
+    net.register_forward_pre_hook(_input_dtype_pre_hook)
+    return net
 
 
 #: Input width of the seed article's network (chapter 4).
@@ -144,16 +166,23 @@ def forward_recording_linear(
     return h, zs
 
 
-def check_input_width(x: torch.Tensor, expected: int, model_name: str) -> None:
+def check_input_width(
+    x: torch.Tensor, expected: int, model_name: str, dtype: torch.dtype | None = None
+) -> None:
     """Raise a clear error unless ``x`` is a tensor whose last dimension has ``expected`` features.
 
     Raises:
-        TypeError: if ``x`` is not a tensor.
+        TypeError: if ``x`` is not a floating tensor, or not of ``dtype`` (the model's) when given.
         ValueError: if ``x`` is a scalar or its last dimension is not ``expected``; the message
             names the expected width and the shape received.
     """
-    if not isinstance(x, torch.Tensor):
-        raise TypeError(f"{model_name} expects a torch.Tensor, got {type(x).__name__}")
+    check_float_tensor("x", x, model_name)
+    if dtype is not None and x.dtype != dtype:
+        fix = "x.float()" if dtype == torch.float32 else f"x.to({dtype})"
+        raise TypeError(
+            f"{model_name}：网络的参数是 {dtype}，输入 x 是 {x.dtype}：两者要一致；"
+            f"用 {fix} 转换输入（或者用 model.to({x.dtype}) 转换网络）"
+        )
     if x.dim() == 0 or x.shape[-1] != expected:
         raise ValueError(
             f"{model_name} expects inputs of shape [batch, {expected}] "
@@ -192,7 +221,7 @@ class SeedNet(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Map ``[batch, 3]`` inputs to ``[batch, 2]`` class probabilities (rows sum to 1)."""
-        check_input_width(x, self.in_features, type(self).__name__)
+        check_input_width(x, self.in_features, type(self).__name__, self.linear1.weight.dtype)
         x = torch.sigmoid(self.linear1(x))
         x = torch.relu(self.linear2(x))
         return torch.softmax(self.out(x), dim=-1)

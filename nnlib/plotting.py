@@ -29,6 +29,7 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from nnlib.font_hook import register_now
 from nnlib.fonts import register_chinese_font
 
 #: Default size of a one-panel figure, in inches; two panels are twice as wide. Chosen so that a
@@ -93,6 +94,11 @@ def use_course_style() -> None:
     register_chinese_font()
     rcParams.update(_STYLE)
     _show_figures_at_print_resolution()
+
+
+# ``import nnlib.plotting`` alone gives Chinese labels to a learner's own figures (the font
+# only; the course style is applied by use_course_style / start_chapter).
+register_now()
 
 
 def stored_dpi(width_in: float) -> float:

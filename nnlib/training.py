@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 import torch
 from torch import nn
 
+from nnlib.validation import check_data
+
 #: name -> optimizer class. The learning rate belongs to the optimizer, not to the model.
 OPTIMIZERS: dict[str, type[torch.optim.Optimizer]] = {
     "sgd": torch.optim.SGD,
@@ -57,14 +59,15 @@ class History:
         return list(range(1, len(self.losses) + 1))
 
 
-def _check_xy(x: torch.Tensor, y: torch.Tensor) -> None:
-    if not isinstance(x, torch.Tensor) or not isinstance(y, torch.Tensor):
-        raise TypeError("x and y must be torch.Tensor")
-    if x.dim() != 2 or y.dim() != 1 or len(x) != len(y):
-        raise ValueError(
-            f"expected x of shape [n, features] and y of shape [n], got {list(x.shape)} and "
-            f"{list(y.shape)}"
-        )
+def _check_xy(
+    x: torch.Tensor,
+    y: torch.Tensor,
+    names: tuple[str, str] = ("x", "y"),
+    model: nn.Module | None = None,
+) -> None:
+    """Classifier data, as :func:`nnlib.validation.check_data`: a non-empty float tensor
+    ``[n, features]`` of finite numbers in the model's dtype, integer labels ``[n]``."""
+    check_data(x, y, names, model)
 
 
 @contextmanager
@@ -98,7 +101,7 @@ def accuracy(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> float:
 
     Works for logits and probabilities alike, since softmax keeps the order of the scores.
     """
-    _check_xy(x, y)
+    _check_xy(x, y, model=model)
     with evaluating(model):
         return (model(x).argmax(dim=-1) == y).float().mean().item()
 
@@ -158,7 +161,7 @@ def train_classifier(
             Adam, negative intervals, ``eval_at_start`` without ``eval_every``, or mismatched
             shapes.
     """
-    _check_xy(x, y)
+    _check_xy(x, y, model=model)
     if eval_every < 0 or log_every < 0:
         raise ValueError(f"eval_every and log_every must be >= 0, got {eval_every}, {log_every}")
     if eval_at_start and not eval_every:
@@ -166,7 +169,7 @@ def train_classifier(
     held_out = {}
     for name, xs, ys in (("val", x_val, y_val), ("test", x_test, y_test)):
         if xs is not None and ys is not None:
-            _check_xy(xs, ys)
+            _check_xy(xs, ys, (f"x_{name}", f"y_{name}"), model)
             held_out[name] = (xs, ys)
     opt = _make_optimizer(model, optimizer, lr, weight_decay, steps, momentum)
     loss_fn = nn.CrossEntropyLoss() if loss_fn is None else loss_fn

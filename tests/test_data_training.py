@@ -191,7 +191,7 @@ def test_training_errors(kwargs, match) -> None:
 
 def test_training_rejects_mismatched_shapes() -> None:
     model, split = _moons_model()
-    with pytest.raises(ValueError, match=r"expected x of shape \[n, features\]"):
+    with pytest.raises(ValueError, match=r"x 的形状应是 \[n, 特征数\]"):
         train_classifier(model, split.x_train, split.y_train[:-1])
 
 

@@ -225,3 +225,44 @@ def test_course_style_makes_ipython_display_figures_through_figure_png(monkeypat
         plt.close(fig)
     finally:
         InteractiveShell.clear_instance()
+
+
+FRESH_PLOT = """
+import sys, warnings
+{before}
+import nnlib
+assert "matplotlib" not in sys.modules or {matplotlib_first}, "import nnlib imported matplotlib"
+import matplotlib
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+from matplotlib import rcParams
+assert rcParams["font.family"][0] == "Noto Sans SC", rcParams["font.family"]
+assert plt.__loader__.__class__.__name__ != "_Loader", "pyplot keeps its real loader"
+fig, ax = plt.subplots()
+ax.set_title("损失曲线")
+ax.set_xlabel("训练步数")
+with warnings.catch_warnings():
+    warnings.simplefilter("error")
+    fig.canvas.draw()
+print("ok")
+"""
+
+
+@pytest.mark.parametrize(
+    "before",
+    ["", "import matplotlib.pyplot", "import nnlib.plotting"],
+    ids=["nnlib-then-pyplot", "pyplot-then-nnlib", "nnlib.plotting"],
+)
+def test_plain_matplotlib_plot_gets_chinese_after_import_nnlib(before: str) -> None:
+    """Issue 22: a learner's own plot after ``import nnlib`` (no start_chapter) draws Chinese
+    without glyph warnings, while ``import nnlib`` alone still does not import matplotlib."""
+    import subprocess
+    import sys
+
+    code = FRESH_PLOT.format(before=before, matplotlib_first=bool(before))
+    env = {k: v for k, v in __import__("os").environ.items() if k != "MPLBACKEND"}
+    run = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "ok" and run.stderr == "", run.stderr

@@ -144,9 +144,15 @@ def test_count_parameters_trainable_only() -> None:
     assert count_parameters(model, trainable_only=True) == 26 - 12
 
 
-@pytest.mark.parametrize("sizes", [[3], [3, 0], [3, 2.5]])
+@pytest.mark.parametrize("sizes", [[3], [3, 0]])
 def test_mlp_parameter_count_rejects_bad_sizes(sizes) -> None:
     with pytest.raises(ValueError, match="sizes needs at least 2|positive int"):
+        mlp_parameter_count(sizes)
+
+
+@pytest.mark.parametrize("sizes", [[3, 2.5], [3, True]])
+def test_mlp_parameter_count_rejects_widths_that_are_not_integers(sizes) -> None:
+    with pytest.raises(TypeError, match=r"sizes\[1\] 应是正整数"):
         mlp_parameter_count(sizes)
 
 

@@ -60,10 +60,15 @@ def test_make_mlp_structure_and_parameter_count() -> None:
     assert model(torch.zeros(7, 3)).shape == (7, 2)
 
 
-@pytest.mark.parametrize("sizes", [[3], [3, 0], [3, 2.5]])
+@pytest.mark.parametrize("sizes", [[3], [3, 0]])
 def test_make_mlp_rejects_bad_sizes(sizes) -> None:
     with pytest.raises(ValueError):
         make_mlp(sizes)
+
+
+def test_make_mlp_rejects_a_width_that_is_not_an_integer() -> None:
+    with pytest.raises(TypeError):  # the message is checked in tests/test_bad_input.py
+        make_mlp([3, 2.5])
 
 
 def test_start_chapter_sets_threads_print_options_and_seed() -> None:

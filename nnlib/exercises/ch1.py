@@ -12,7 +12,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from nnlib.exercises import Feedback, checker, right, wrong
+from nnlib.exercises import Feedback, as_bool, as_number, as_sequence, checker, right, wrong
 
 __all__ = ["check_ex1", "check_ex2", "check_ex3", "check_ex4", "check_ex5"]
 
@@ -44,7 +44,15 @@ def check_ex1(count: Callable[[list[int]], tuple[int, int]]) -> Feedback:
     """
     cases = [[4, 8, 8, 3], [784, 128, 64, 10], [5, 3, 7], [2, 1]]
     for sizes in cases:
-        got = tuple(int(v) for v in count(list(sizes)))
+        raw = count(list(sizes))
+        items = as_sequence(raw, 2)
+        numbers = [as_number(v) for v in items] if items is not None else [None]
+        if items is None or None in numbers:
+            return wrong(
+                f"count({sizes}) 返回了 {raw!r}。",
+                "返回两个整数：(连接数, 参数个数)，不要写成字符串。",
+            )
+        got = tuple(int(v) for v in numbers)
         edges, params = _counts(sizes)
         if got == (edges, params):
             continue
@@ -132,7 +140,13 @@ def check_ex2(answer: Callable[[], dict[str, object]]) -> Feedback:
             f"{name}在输入 00、01、10、11 上输出 {table}，应为 {_TABLES[gate]}。",
             "阶跃神经元在 z = w·x + b ≥ 0 时输出 1：逐个输入算一算 z，再调整 b。",
         )
-    if got["xor_one_neuron"] is not False:
+    one = as_bool(got["xor_one_neuron"])
+    if one is None:
+        return wrong(
+            f'"xor_one_neuron" 是 {got["xor_one_neuron"]!r}。',
+            "写 True 或 False（不加引号）：一个阶跃神经元能不能实现 XOR？",
+        )
+    if one:
         return wrong(
             "一个阶跃神经元实现不了 XOR。",
             "它的输出为 1 的区域是一条直线的一侧；(0,1)、(1,0) 与 (0,0)、(1,1) 不能被一条直线分开"
@@ -312,6 +326,38 @@ def check_ex5(build: Callable[[torch.Tensor, torch.Tensor], nn.Module]) -> Feedb
         return _check_ex5(build)
 
 
+def _structure_problem(net: object, n_knots: int) -> Feedback | None:
+    """None if ``net`` is a one-hidden-layer ReLU network with ``n_knots - 1`` hidden units
+    (``Linear(1, K-1) -> ReLU -> Linear(K-1, 1)``), else the feedback."""
+    if not isinstance(net, nn.Module):
+        return wrong(
+            f"build 返回的是 {type(net).__name__}，不是网络：练习要用 ReLU 网络拼出折线，"
+            "而不是直接插值（np.interp）。",
+            "返回 nn.Sequential(nn.Linear(1, K - 1), nn.ReLU(), nn.Linear(K - 1, 1))，"
+            "再把权重和偏置设成折线的值。",
+        )
+    shapes = [(m.in_features, m.out_features) for m in net.modules() if isinstance(m, nn.Linear)]
+    hidden = n_knots - 1
+    if len(shapes) != 2 or not any(isinstance(m, nn.ReLU) for m in net.modules()):
+        return wrong(
+            f"网络的全连接层是 {shapes}，应是一个 ReLU 隐藏层：1 → {hidden} → 1。",
+            "nn.Sequential(nn.Linear(1, K - 1), nn.ReLU(), nn.Linear(K - 1, 1))。",
+        )
+    if shapes != [(1, hidden), (hidden, 1)]:
+        width = shapes[0][1]
+        if width == n_knots:
+            return wrong(
+                f"{n_knots} 个节点用了 {width} 个隐藏神经元。",
+                f"{n_knots} 个节点之间只有 {hidden} 段：每段起点一个拐点，最后一个节点不需要神经元"
+                "（K − 1 个）。",
+            )
+        return wrong(
+            f"{n_knots} 个节点时全连接层是 {shapes}，应为 [(1, {hidden}), ({hidden}, 1)]。",
+            "每段折线的起点 t_0 … t_(K-2) 各一个隐藏神经元：K − 1 个。",
+        )
+    return None
+
+
 def _check_ex5(build: Callable[[torch.Tensor, torch.Tensor], nn.Module]) -> Feedback:
     """The body of :func:`check_ex5`."""
     cases = [
@@ -321,7 +367,11 @@ def _check_ex5(build: Callable[[torch.Tensor, torch.Tensor], nn.Module]) -> Feed
     for i, knots in enumerate(cases):
         values = torch.sin(knots) if i == 0 else knots**2 - 2 * torch.cos(3 * knots)
         x = torch.linspace(float(knots[0]), float(knots[-1]), 301, dtype=torch.float64)
-        got = _evaluate(build(knots.clone(), values.clone()), x)
+        net = build(knots.clone(), values.clone())
+        problem = _structure_problem(net, len(knots))
+        if problem is not None:
+            return problem
+        got = _evaluate(net, x)
         want = torch.from_numpy(np.interp(x.numpy(), knots.numpy(), values.numpy()))
         if torch.allclose(got, want, atol=1e-5, rtol=0):
             continue

@@ -33,10 +33,10 @@ _GRID = torch.cat(
 )
 
 
-def _ratio_is(got: Tensor, want: Tensor, factor: float) -> bool:
+def _ratio_is(got: Tensor, want: Tensor, factor: float, rtol: float = 1e-6) -> bool:
     """Whether ``got`` equals ``factor * want`` everywhere (where ``want`` is not tiny)."""
     mask = want.abs() > 1e-6
-    return bool(torch.allclose(got[mask], factor * want[mask], rtol=1e-6, atol=1e-9))
+    return bool(torch.allclose(got[mask], factor * want[mask], rtol=rtol, atol=1e-9))
 
 
 # --------------------------------------------------------------------------------------------
@@ -54,40 +54,58 @@ def check_ex1(tanh_grad: Callable[[Tensor], Tensor]) -> Feedback:
     square forgotten).
     """
     x = _GRID.clone()
-    got = _f64(tanh_grad(x.clone()))
+    raw = tanh_grad(x.clone())
+    got = _f64(raw)
     want = derivative(torch.tanh, x)
     if got.shape != want.shape:
         return wrong(
             f"输出形状 {tuple(got.shape)}，应与输入相同 {tuple(x.shape)}。", "逐元素计算导数。"
         )
-    if torch.allclose(got, want, rtol=1e-7, atol=1e-10):
+    # The precision of the learner's dtype: a right formula computed in float32 is right.
+    tol = _tolerance(raw)
+
+    def close(a: Tensor, b: Tensor) -> bool:
+        return bool(torch.allclose(a, b, **tol))
+
+    if close(got, want):
         return right(
             "tanh'(x) = 4σ'(2x) = 4σ(2x)(1 - σ(2x)) = 1 - tanh²(x)，在 0 处等于 1，"
             "是 sigmoid 最大斜率 1/4 的 4 倍。"
         )
     s2 = torch.sigmoid(2 * x)
-    if _ratio_is(got, want, 0.5):
+    if _ratio_is(got, want, 0.5, rtol=max(tol["rtol"], 1e-6)):
         return wrong(
             "得到的是正确值的一半（像 2σ'(2x)）。",
             "tanh(x) = 2σ(2x) - 1：外层的 2 乘上内层 2x 的导数 2，共 4σ'(2x)。",
         )
     s1 = torch.sigmoid(x)
-    if torch.allclose(got, 4 * s1 * (1 - s1), rtol=1e-7, atol=1e-10):
+    if close(got, 4 * s1 * (1 - s1)):
         return wrong("得到的是 4σ'(x)。", "σ' 要在 2x 处求值：4σ'(2x) = 4σ(2x)(1 - σ(2x))。")
-    if torch.allclose(got, 1 - torch.tanh(x), rtol=1e-7, atol=1e-10):
+    if close(got, 1 - torch.tanh(x)):
         return wrong(
             "得到的是 1 - tanh(x)。", "少了平方：令 s = σ(2x)，4s(1 - s) = 1 - (2s - 1)²。"
         )
-    if torch.allclose(got, 2 * s2 * (1 - s2), rtol=1e-7, atol=1e-10):
+    if close(got, 2 * s2 * (1 - s2)):
         return wrong(
             "得到的是 2σ'(2x)，少了一个因子 2。", "链式法则：d/dx σ(2x) = 2σ'(2x)，外面还有一个 2。"
         )
     worst = int((got - want).abs().argmax())
     return wrong(
-        f"在 x = {x[worst].item():.2f} 处得到 {got[worst].item():.4f}，"
-        f"应为 {want[worst].item():.4f}。",
+        f"在 x = {x[worst].item():.2f} 处得到 {got[worst].item():.8g}，"
+        f"应为 {want[worst].item():.8g}（差 {(got[worst] - want[worst]).item():.2g}）。",
         "从 tanh(x) = 2σ(2x) - 1 出发用链式法则，再用 σ' = σ(1 - σ)。",
     )
+
+
+def _tolerance(raw: object) -> dict[str, float]:
+    """``allclose`` tolerances for an answer in its own precision: float64 (or a list) tight,
+    float32 about 10 units in the last place, float16/bfloat16 looser."""
+    dtype = raw.dtype if isinstance(raw, torch.Tensor) else torch.float64
+    if dtype in (torch.float16, torch.bfloat16):
+        return {"rtol": 1e-2, "atol": 1e-3}
+    if dtype == torch.float32:
+        return {"rtol": 1e-5, "atol": 1e-6}
+    return {"rtol": 1e-7, "atol": 1e-10}
 
 
 # --------------------------------------------------------------------------------------------

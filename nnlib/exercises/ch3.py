@@ -15,7 +15,17 @@ from collections.abc import Callable, Sequence
 import torch
 from torch import nn
 
-from nnlib.exercises import Feedback, checker, right, wrong
+from nnlib.exercises import (
+    Feedback,
+    as_bool,
+    as_number,
+    as_sequence,
+    as_word,
+    checker,
+    number_answer,
+    right,
+    wrong,
+)
 from nnlib.experiments.initialization import nonzero_grads, unit_spread, variance_recursion
 from nnlib.models import make_mlp
 
@@ -43,7 +53,9 @@ def check_ex1(factor: Callable[[int, float], float]) -> Feedback:
     """
     cases = [(256, 0.01), (512, 0.05), (1000, math.sqrt(2 / 1000)), (64, 0.3)]
     for width, std in cases:
-        got = float(factor(width, std))
+        got = number_answer(factor(width, std), "factor ")
+        if isinstance(got, Feedback):
+            return got
         profile = variance_recursion("relu", scale=width * std**2, depth=3).forward
         want = profile[2] / profile[1]
         if _close(got, want):
@@ -83,7 +95,9 @@ def check_ex2(stable_std: Callable[[float], float]) -> Feedback:
     instead of ``gain**2``; "the gain keeps it at 1" (or at the gain itself).
     """
     for gain in (5 / 3, 1.3, 2.0):
-        got = float(stable_std(gain))
+        got = number_answer(stable_std(gain), "stable_std ")
+        if isinstance(got, Feedback):
+            return got
         want = _tanh_fixed_point(gain**2)
         if _close(got, want, rel=0.01):
             continue
@@ -132,8 +146,19 @@ def check_ex3(answer: Callable[[int, int], tuple[float, float, str]]) -> Feedbac
     ReLU's gain √2; "前向".
     """
     for fan_in, fan_out in [(300, 100), (64, 256), (10, 1000)]:
-        bound, std, direction = answer(fan_in, fan_out)
-        bound, std = float(bound), float(std)
+        raw = answer(fan_in, fan_out)
+        items = as_sequence(raw, 3)
+        if items is None:
+            return wrong(
+                f"answer 返回了 {raw!r}。", '返回三项：(范围 bound, 标准差 std, "前向" 或 "反向")。'
+            )
+        bound, std = as_number(items[0]), as_number(items[1])
+        direction = items[2]
+        if bound is None or std is None:
+            return wrong(
+                f"前两项应是数，得到 {items[0]!r} 和 {items[1]!r}。",
+                "bound 和 std 用 math.sqrt 算出数值，不要写成字符串。",
+            )
         want_bound, want_std = 1 / math.sqrt(fan_in), math.sqrt(2 / fan_out)
         where = f"nn.Linear({fan_in}, {fan_out})："
         if not _close(bound, want_bound):
@@ -168,7 +193,18 @@ def check_ex3(answer: Callable[[int, int], tuple[float, float, str]]) -> Feedbac
                 where + f"标准差 {std:.4g}，应为 {want_std:.4g}。",
                 "Kaiming 正态：std = gain/√fan，gain = √2。",
             )
-        if str(direction).strip() != "反向":
+        word = as_word(
+            direction,
+            {
+                "反向": ["反向传播", "反传", "backward", "backward pass", "backprop"],
+                "前向": ["前向传播", "正向", "正向传播", "forward", "forward pass"],
+            },
+        )
+        if word is None:
+            return wrong(
+                f"第三项是 {direction!r}。", '第三项写 "前向" 或 "反向"（也可以写 "反向传播"）。'
+            )
+        if word != "反向":
             return wrong(
                 f'mode="fan_out" 保持的是{direction}？',
                 "反向的递推 Var[δ_(l-1)] = n·Var[w]·E[f'²]·Var[δ_l] 里的 n 是 fan_out：fan_out 模"
@@ -215,8 +251,14 @@ def check_ex4(predict: Callable[[str], tuple[Sequence[str], bool]]) -> Feedback:
     ``4.weight`` for tanh (tanh(0) = 0); "the units become different".
     """
     for activation in ("sigmoid", "relu", "tanh"):
-        names, differ = predict(activation)
-        names = {str(n) for n in names}
+        raw = predict(activation)
+        items = as_sequence(raw, 2)
+        if items is None or isinstance(items[0], str) or as_bool(items[1]) is None:
+            return wrong(
+                f"predict({activation!r}) 返回了 {raw!r}。",
+                '返回两项：(有梯度的参数名的集合或列表, True/False)，例如 ({"4.bias"}, False)。',
+            )
+        names, differ = {str(n) for n in items[0]}, as_bool(items[1])
         want, spread = _zero_init_facts(activation)
         where = f"{activation}：你的答案 {sorted(names)}，实测 {sorted(want)}。"
         if names != want:
@@ -239,7 +281,7 @@ def check_ex4(predict: Callable[[str], tuple[Sequence[str], bool]]) -> Feedback:
             return wrong(
                 where, "一层权重的梯度 = 回传的梯度 × 这一层的输入：逐层看哪一个因子是 0。"
             )
-        if bool(differ) != (spread > 1e-6):
+        if differ != (spread > 1e-6):
             return wrong(
                 f"{activation}：训练后同一层的神经元{'仍然相同' if spread <= 1e-6 else '已经不同'}"
                 "。",
@@ -326,6 +368,14 @@ def check_ex6(first_step: Callable[[Sequence[float], float], int | None]) -> Fee
     ]
     for losses, entropy in cases:
         got = first_step(list(losses), entropy)
+        if got is not None:
+            number = as_number(got)
+            if number is None or number != int(number):
+                return wrong(
+                    f"first_step 返回了 {got!r}。",
+                    "返回步数（一个整数，从 1 数起），找不到时返回 None。",
+                )
+            got = int(number)
         below = [t for t, v in enumerate(losses, start=1) if v < entropy + 0.01]
         want = below[0] if below else None
         if got == want and (got is None) == (want is None):
@@ -337,6 +387,16 @@ def check_ex6(first_step: Callable[[Sequence[float], float], int | None]) -> Fee
             return wrong(
                 where + "差了 1。",
                 "步数从 1 数起：losses[0] 是第 1 步之后的损失（enumerate(losses, start=1)）。",
+            )
+        if got == below[-1]:
+            return wrong(
+                where + "这是最后一个降到 H + 0.01 以内的步。",
+                "要的是第一个：从前往后找，找到就立刻 return（不要让循环继续覆盖结果）。",
+            )
+        if got == below[-1] - 1:
+            return wrong(
+                where + "这是最后一个满足条件的步，而且从 0 数起。",
+                "要第一个满足 loss < H + 0.01 的步，步数从 1 数起。",
             )
         if got is None or got > want:
             return wrong(

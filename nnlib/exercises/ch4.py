@@ -16,7 +16,7 @@ import torch
 from torch import nn
 
 from nnlib.data import make_toy_split
-from nnlib.exercises import Feedback, checker, right, wrong
+from nnlib.exercises import Feedback, checker, number_answer, right, weight_scale, wrong
 
 __all__ = ["check_ex1", "check_ex2", "check_ex3", "check_ex4", "check_ex5", "check_ex6"]
 
@@ -161,7 +161,31 @@ def _check_moons_net(model: Any, what: str) -> Feedback | None:
         return wrong(f"{what}的全连接层是 {shapes}。", "与 4.3 节相同：2 → 16 → 16 → 2。")
     if not any(isinstance(m, nn.ReLU) for m in model.modules()):
         return wrong(f"{what}里没有 ReLU。", '与 4.3 节相同：activation="relu"。')
-    return None
+    return kaiming_problem(
+        model, what, 'make_mlp([2, 16, 16, 2], activation="relu", init="kaiming_normal")'
+    )
+
+
+def kaiming_problem(model: nn.Module, what: str, call: str) -> Feedback | None:
+    """None if the hidden layers of ``model`` (built under a fixed seed by the checker) have the
+    spread of a Kaiming initialisation, else the feedback: all zeros, PyTorch's default (1/6 of
+    Kaiming's variance) or another scale (Xavier)."""
+    scale = weight_scale(model, "kaiming")
+    if scale is None or 0.6 <= scale <= 1.6:
+        return None
+    if scale < 1e-6:
+        return wrong(
+            f"{what}的隐藏层权重全是 0：同一层的神经元永远相同。",
+            f"用 4.3 节的 Kaiming 初始化：{call}。",
+        )
+    if 0.1 <= scale <= 0.25:
+        extra = "（这正是 PyTorch 默认初始化的 1/6）"
+    else:
+        extra = ""
+    return wrong(
+        f"{what}隐藏层权重的方差是 Kaiming 初始化的 {scale:.2f} 倍{extra}：没有用 4.3 节的初始化。",
+        f"ReLU 网络要 Kaiming 初始化：{call}。",
+    )
 
 
 @checker("练习 3：同心圆")
@@ -251,7 +275,9 @@ def check_ex4(build: Callable[[bool], nn.Module], predict: Callable[[], str]) ->
 def check_ex5(floor: Callable[[int], float]) -> Feedback:
     """``floor(C)`` must return :math:`\\log(1 + (C - 1)/e)` for every number of classes."""
     for c in (3, 2, 10, 100):
-        got, expected = float(floor(c)), math.log(1 + (c - 1) / math.e)
+        got, expected = number_answer(floor(c), "floor "), math.log(1 + (c - 1) / math.e)
+        if isinstance(got, Feedback):
+            return got
         if math.isclose(got, expected, rel_tol=1e-6, abs_tol=1e-9):
             continue
         where = f"C = {c} 时得到 {got:.4f}，应为 {expected:.4f}。"

@@ -15,7 +15,8 @@ from typing import Any
 import torch
 from torch import nn
 
-from nnlib.exercises import Feedback, checker, right, wrong
+from nnlib.exercises import Feedback, as_bool, checker, right, weight_scale, wrong
+from nnlib.exercises.ch4 import kaiming_problem
 
 __all__ = ["check_ex1", "check_ex2", "check_ex3"]
 
@@ -58,6 +59,19 @@ def check_ex1(
         return wrong(f"全连接层是 {shapes}。", "隐藏层 128 个神经元：64 → 128 → 10。")
     if not any(isinstance(m, nn.ReLU) for m in model.modules()):
         return wrong("网络里没有 ReLU。", '其余与 5.2 节相同：activation="relu"。')
+    problem = kaiming_problem(
+        model, "网络", 'make_mlp([64, 128, 10], activation="relu", init="kaiming_normal")'
+    )
+    if problem is not None:
+        return problem
+    with torch.random.fork_rng(), torch.no_grad():
+        torch.manual_seed(1)
+        out = model(torch.randn(6, 64))
+    if bool((out >= 0).all()) and torch.allclose(out.sum(dim=-1), torch.ones(len(out))):
+        return wrong(
+            "网络输出的每行和为 1：末尾加了 softmax。",
+            "训练用交叉熵，它要 logits（自己做 softmax）：网络末尾不要加 nn.Softmax。",
+        )
     n_params = sum(p.numel() for p in model.parameters())
     if torch.equal(x_sel, data.x_test):
         return wrong(
@@ -71,9 +85,13 @@ def check_ex1(
         )
     if not (torch.equal(x_sel, data.x_val) and torch.equal(y_sel, data.y_val)):
         return wrong("用来比较的数据不是验证集。", "返回 data.x_val 和 data.y_val。")
-    answer = predict()
-    if not isinstance(answer, bool):
-        return wrong(f"预测是 {answer!r}。", "predict 返回 True（明显提高）或 False（不会）。")
+    raw = predict()
+    answer = as_bool(raw)
+    if answer is None:
+        return wrong(
+            f"预测是 {raw!r}，不是 True 或 False。",
+            'predict 返回 True（明显提高）或 False（不会）；不要写成字符串 "False"。',
+        )
     if answer:
         return wrong(
             f"网络（{n_params} 个参数）和验证集都对，但预测不对：验证准确率不会明显提高。",
@@ -156,9 +174,24 @@ def check_ex3(build: Callable[[], nn.Module], predict: Callable[[], bool]) -> Fe
                 "权重超出了 PyTorch 默认初始化的范围 ±1/√fan_in。",
                 '其余设置不变：init="default"（不要换成 Kaiming 或 Xavier）。',
             )
-    answer = predict()
-    if not isinstance(answer, bool):
-        return wrong(f"预测是 {answer!r}。", "predict 返回 True（学得动）或 False（学不动）。")
+    scale = weight_scale(model, "default", hidden_only=False)
+    if scale is not None and scale < 1e-6:
+        return wrong(
+            "权重全是 0：虽然在 ±1/√fan_in 之内，但同一层的神经元永远相同。",
+            '其余设置不变：init="default"，即 PyTorch 自己的 U(±1/√fan_in) 随机初始化。',
+        )
+    if scale is not None and not 0.6 <= scale <= 1.6:
+        return wrong(
+            f"权重在 ±1/√fan_in 之内，但方差是 PyTorch 默认初始化的 {scale:.2f} 倍。",
+            '其余设置不变：init="default"，即 PyTorch 自己的 U(±1/√fan_in) 随机初始化。',
+        )
+    raw = predict()
+    answer = as_bool(raw)
+    if answer is None:
+        return wrong(
+            f"预测是 {raw!r}，不是 True 或 False。",
+            'predict 返回 True（学得动）或 False（学不动）；不要写成字符串 "True"。',
+        )
     if not answer:
         return wrong(
             "网络对，但预测不对：一个隐藏层的 sigmoid 网络学得动。",

@@ -16,7 +16,7 @@ import torch
 from torch import nn
 
 from nnlib.data import make_toy_split
-from nnlib.exercises import Feedback, checker, right, wrong
+from nnlib.exercises import Feedback, as_number, checker, right, same_count, wrong
 from nnlib.models import make_mlp
 
 __all__ = ["check_ex1", "check_ex2", "check_ex3", "check_ex4", "check_ex5"]
@@ -157,13 +157,36 @@ def check_ex2(
     )
 
 
+class _AnyInputNet(nn.Sequential):
+    """A float64 network that takes any real input: float32 or float64 tensors, integers, lists.
+
+    The learner may probe the network with ``torch.tensor([[1e6]])`` (float32, as the hint
+    suggests) or in float64; both are cast to the network's dtype instead of failing with
+    "expected Float but found Double"."""
+
+    def forward(self, x: Any) -> torch.Tensor:  # noqa: D102
+        x = torch.as_tensor(x)
+        return super().forward(x.to(self[0].weight.dtype))
+
+
 def _relu_nets() -> list[nn.Sequential]:
+    """Three 1-H-1 ReLU networks with random hidden and output biases: their kinks
+    :math:`-b_i / w_i` lie on both sides of 0 and beyond 1 (so a slope measured near 0 or 1 is not
+    the far slope), and the output bias is not 0 (so it cannot slip into the slope)."""
     nets = []
+    gen = torch.Generator().manual_seed(6)
     for seed, width in ((0, 32), (1, 32), (2, 5)):
         with torch.random.fork_rng():
             torch.manual_seed(seed)
             net = make_mlp([1, width, 1], activation="relu", init="kaiming_normal").double()
-        nets.append(net)
+        with torch.no_grad():
+            w = net[0].weight.squeeze(1)
+            kinks = 6 * torch.rand(width, generator=gen, dtype=torch.float64) - 2  # in [-2, 4]
+            net[0].bias.copy_(-kinks * w)
+            net[2].bias.fill_(0.5 + seed)
+        # Parameters without grad: float() of a weight sum then raises no warning, and an
+        # autograd probe (x.requires_grad_()) still works.
+        nets.append(_AnyInputNet(*net).requires_grad_(False))
     return nets
 
 
@@ -173,17 +196,43 @@ def _slope_rule(net: nn.Sequential, positive_only: bool = True) -> float:
     return float((v * w * active).sum())
 
 
+def _slope_at(net: nn.Sequential, x: float) -> float:
+    """The slope of the network at ``x`` (which must not be a kink)."""
+    w, b = net[0].weight.detach().squeeze(1), net[0].bias.detach()
+    v = net[2].weight.detach().squeeze(0)
+    return float((v * w * (w * x + b > 0)).sum())
+
+
+def _secant(net: nn.Sequential, x0: float, x1: float) -> float:
+    with torch.no_grad():
+        f = net(torch.tensor([[x0], [x1]], dtype=torch.float64)).squeeze(1)
+    return float((f[1] - f[0]) / (x1 - x0))
+
+
 @checker("练习 3：ReLU 网络在远处")
 def check_ex3(far_slope: Callable[[nn.Sequential], float]) -> Feedback:
     r"""``far_slope(net)`` returns the slope of a 1-H-1 ReLU network as :math:`x \to +\infty`:
-    :math:`\sum_{i: w_i > 0} v_i w_i` (only units with a positive input weight stay on)."""
+    :math:`\sum_{i: w_i > 0} v_i w_i` (only units with a positive input weight stay on).
+
+    The test networks have random biases (kinks on both sides of 0 and beyond 1) and a non-zero
+    output bias; they accept float32 and float64 inputs. Typical wrong answers, each with its
+    hint: 0 (ReLU saturates?), all units counted, the slope at x = 1, the secant f(1) − f(0),
+    the output bias added to the slope.
+    """
     nets = _relu_nets()
-    with torch.no_grad():
-        got = [float(far_slope(copy.deepcopy(net))) for net in nets]
+    got = []
+    for net in nets:
+        value = as_number(far_slope(copy.deepcopy(net)))
+        if value is None:
+            return wrong(
+                f"far_slope 返回的不是一个数（{type(far_slope(copy.deepcopy(net))).__name__}）。",
+                "返回斜率这一个数，例如 float(...) 或 tensor.item()。",
+            )
+        got.append(value)
 
     def matches(values: Sequence[float]) -> bool:
         return all(
-            math.isclose(g, e, rel_tol=1e-6, abs_tol=1e-9) for g, e in zip(got, values, strict=True)
+            math.isclose(g, e, rel_tol=1e-5, abs_tol=1e-7) for g, e in zip(got, values, strict=True)
         )
 
     if matches([_slope_rule(net) for net in nets]):
@@ -201,6 +250,23 @@ def check_ex3(far_slope: Callable[[nn.Sequential], float]) -> Feedback:
             "把所有神经元都算进了斜率。",
             "x → +∞ 时，w_i < 0 的神经元输入是负的，ReLU 输出 0，不贡献斜率。",
         )
+    if matches([_slope_rule(net) + float(net[2].bias.detach()) for net in nets]):
+        return wrong(
+            "斜率里加进了输出层的偏置。",
+            "输出偏置只把整条直线上下平移，不改变斜率：远处的斜率只有 Σ_{w_i > 0} v_i w_i。",
+        )
+    if matches([_slope_at(net, 1.0) for net in nets]):
+        return wrong(
+            "这是 x = 1 处的斜率，不是远处的。",
+            "拐点在 x = −b_i / w_i，可能在 1 的右边：先求出最右的拐点 max(−b_i / w_i)，"
+            "在它之后求斜率。",
+        )
+    if matches([_secant(net, 0.0, 1.0) for net in nets]):
+        return wrong(
+            "这是 f(1) − f(0)，[0, 1] 上的平均斜率。",
+            "[0, 1] 之内和之后都可能有拐点：在最右的拐点 max(−b_i / w_i) 之后取两个点，"
+            "或者用公式 Σ_{w_i > 0} v_i w_i。",
+        )
     return wrong(
         "斜率不对。",
         "在最右的拐点 max(−b_i / w_i) 之后取两个点，算 (f(x₂) − f(x₁)) / (x₂ − x₁)；"
@@ -208,16 +274,36 @@ def check_ex3(far_slope: Callable[[nn.Sequential], float]) -> Feedback:
     )
 
 
-def _permuted(net: nn.Sequential, perm: torch.Tensor, rows: bool, bias: bool, cols: bool) -> Any:
+def _permuted(
+    net: nn.Sequential,
+    perm: torch.Tensor,
+    rows: bool = True,
+    bias: bool = True,
+    cols: bool = True,
+    layer: int = 2,
+) -> list[torch.Tensor]:
+    """Parameters of ``net`` with the units of the hidden layer ``net[layer]`` reordered."""
     out = copy.deepcopy(net)
     with torch.no_grad():
         if rows:
-            out[2].weight.copy_(net[2].weight[perm])
+            out[layer].weight.copy_(net[layer].weight[perm])
         if bias:
-            out[2].bias.copy_(net[2].bias[perm])
+            out[layer].bias.copy_(net[layer].bias[perm])
         if cols:
-            out[4].weight.copy_(net[4].weight[:, perm])
+            out[layer + 2].weight.copy_(net[layer + 2].weight[:, perm])
     return [p.detach() for p in out.parameters()]
+
+
+def _params(net: nn.Module) -> list[torch.Tensor]:
+    return [p.detach().clone() for p in net.parameters()]
+
+
+def _same_shapes_and_params(a: list[torch.Tensor], b: list[torch.Tensor]) -> bool:
+    return (
+        len(a) == len(b)
+        and all(x.shape == y.shape for x, y in zip(a, b, strict=True))
+        and (_same_params(a, b))
+    )
 
 
 @checker("练习 4：等价的权重")
@@ -225,9 +311,15 @@ def check_ex4(
     permute: Callable[[nn.Sequential, torch.Tensor], nn.Sequential],
     count: Callable[[list[int]], int],
 ) -> Feedback:
-    """``permute(net, perm)`` returns a copy of a 2-hidden-layer MLP with the second hidden
-    layer's units reordered (rows of W2 and b2, columns of W3); ``count(hidden_sizes)`` returns
-    the number of such reorderings, :math:`\\prod_l d_l!`."""
+    r"""``permute(net, perm)`` returns a copy of a 2-hidden-layer MLP with the second hidden
+    layer's units reordered (rows of W2 and b2, columns of W3; unit ``k`` of the result is unit
+    ``perm[k]`` of ``net``), leaving ``net`` unchanged; ``count(hidden_sizes)`` returns the number
+    of such reorderings, :math:`\prod_l d_l!` (an integer; a float equal to it is accepted).
+
+    Typical wrong answers, each with its hint: nothing changed; W3's columns or b2 not permuted;
+    the first hidden layer permuted instead; the inverse permutation; ``net`` changed in place;
+    a factorial of the sum, a sum of factorials, or a rounded float count.
+    """
     gen = torch.Generator().manual_seed(0)
     for seed, sizes in ((0, [2, 16, 16, 2]), (1, [3, 6, 5, 4])):
         with torch.random.fork_rng():
@@ -238,37 +330,82 @@ def check_ex4(
                 layer.bias.copy_(torch.randn(layer.bias.shape, generator=gen))
         perm = torch.randperm(sizes[2], generator=gen)
         x = torch.randn(50, sizes[0], generator=gen, dtype=torch.float64)
-        result = permute(copy.deepcopy(net), perm.clone())
+        given = copy.deepcopy(net)
+        result = permute(given, perm.clone())
+        if not isinstance(result, nn.Module):
+            return wrong(
+                f"permute 返回的是 {type(result).__name__}，不是网络。",
+                "返回重排后的网络副本：new = copy.deepcopy(net)，改 new 的参数，return new。",
+            )
         got = [p.detach() for p in result.parameters()]
-        variants = {
-            key: _permuted(net, perm, *key)
-            for key in ((True, True, True), (True, True, False), (True, False, True))
-        }
+        if not _same_shapes_and_params(_params(given), _params(net)):
+            return wrong(
+                "permute 改动了传进来的 net。",
+                "练习要求原网络保持不变（后面还要拿它比较）：先 new = copy.deepcopy(net)，"
+                "只改 new。",
+            )
         with torch.no_grad():
-            diff = (result(x) - net(x)).abs().max().item()
-        if diff < 1e-12 and _same_params(got, variants[True, True, True]):
+            try:
+                diff = (result(x) - net(x)).abs().max().item()
+            except RuntimeError:
+                diff = math.inf
+        expected = _permuted(net, perm)
+        if diff < 1e-12 and _same_shapes_and_params(got, expected):
             continue
-        if _same_params(got, [p.detach() for p in net.parameters()]):
+        if _same_shapes_and_params(got, [p.detach() for p in net.parameters()]):
             return wrong("参数一个都没变。", "按 perm 重排第 2 个隐藏层：W2 的行、b2、W3 的列。")
-        if _same_params(got, variants[True, True, False]):
+        if _same_shapes_and_params(got, _permuted(net, perm, cols=False)):
             return wrong(
                 "只重排了 W2 的行和 b2，函数变了。",
                 "下一层 W3 的列也要按同样的顺序重排，每个神经元才接回原来的输出权重。",
             )
-        if _same_params(got, variants[True, False, True]):
+        if _same_shapes_and_params(got, _permuted(net, perm, bias=False)):
             return wrong("b2 没有跟着重排，函数变了。", "偏置属于神经元：b2 与 W2 的行一起重排。")
+        if _same_shapes_and_params(got, _permuted(net, torch.argsort(perm))):
+            return wrong(
+                "函数确实没变，但用的是 perm 的逆排列。",
+                "新网络的第 k 个神经元是原来的第 perm[k] 个：W2[perm]、b2[perm]、W3[:, perm]"
+                "（不是把第 k 个放到 perm[k] 的位置）。",
+            )
+        if sizes[1] == sizes[2] and _same_shapes_and_params(got, _permuted(net, perm, layer=0)):
+            return wrong(
+                "函数确实没变，但重排的是第 1 个隐藏层（net[0] 和 net[2] 的列）。",
+                "练习要重排第 2 个隐藏层：net[2].weight 的行、net[2].bias、net[4].weight 的列。",
+            )
+        if diff < 1e-9:
+            return wrong(
+                f"结构 {sizes} 上函数没变（输出最大差 {diff:.1e}），但参数不是按 perm 重排"
+                "第 2 个隐藏层得到的。",
+                "只动第 2 个隐藏层，按 perm 的顺序：net[2].weight[perm]、net[2].bias[perm]、"
+                "net[4].weight[:, perm]。",
+            )
         return wrong(
-            f"结构 {sizes} 上重排后的输出最大差 {diff:.1e}。",
-            "只动第 2 个隐藏层：net[2].weight 的行、net[2].bias、net[4].weight 的列。",
+            f"结构 {sizes} 上重排后函数变了：输出最大差 {diff:.1e}。",
+            "只动第 2 个隐藏层：net[2].weight 的行、net[2].bias、net[4].weight 的列，"
+            "三者用同一个 perm。",
         )
     for hidden in ([16, 16], [3, 5], [4], [2, 3, 4]):
-        got_n, expected = count(list(hidden)), math.prod(math.factorial(d) for d in hidden)
-        if got_n == expected:
+        answer = count(list(hidden))
+        expected = math.prod(math.factorial(d) for d in hidden)
+        if same_count(answer, expected):
             continue
-        where = f"隐藏层 {hidden} 时得到 {got_n}，应为 {expected}。"
-        if got_n == math.factorial(sum(hidden)):
+        got_n = as_number(answer)
+        if got_n is None:
+            return wrong(
+                f"隐藏层 {hidden} 时 count 返回 {answer!r}，不是一个数。",
+                "返回排法的个数：各层 d! 相乘（math.factorial、math.prod）。",
+            )
+        shown = answer if isinstance(answer, int) else f"{got_n:.6g}"
+        where = f"隐藏层 {hidden} 时得到 {shown}，应为 {expected}。"
+        if math.isclose(got_n, expected, rel_tol=1e-3):
+            return wrong(
+                where + "数量级对了，但这是四舍五入过的小数。",
+                "返回精确的整数：math.prod(math.factorial(d) for d in hidden)"
+                "（Python 的整数不会溢出）。",
+            )
+        if same_count(answer, math.factorial(sum(hidden))):
             return wrong(where, "神经元只能在本层内交换位置：各层分别算 d!，再相乘。")
-        if got_n == sum(math.factorial(d) for d in hidden):
+        if same_count(answer, sum(math.factorial(d) for d in hidden)):
             return wrong(where, "两层的重排可以任意组合，所以相乘而不是相加。")
         return wrong(where, "一层 d 个神经元有 d! 种排法，各层独立：16!²。")
     return right(

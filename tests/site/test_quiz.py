@@ -16,6 +16,7 @@ scrolling at 375 px, and text contrast of at least 4.5:1 in light and dark mode.
 from __future__ import annotations
 
 import functools
+import json
 import re
 import threading
 from collections.abc import Iterator
@@ -161,10 +162,58 @@ def answer_number(page: Any, qid: str, value: str) -> None:
     page.keyboard.press("Enter")
 
 
-def exercise_quiz(browser: Any, url: str, name: str, context_name: str) -> None:
+def answer_choice_question(page: Any, name: str, choice: dict) -> None:
+    """A wrong option, then the right one, by keyboard (options are shown shuffled)."""
+    qid = f"quiz-{name}-{choice['id']}"
+    wrong = next(i for i, c in enumerate(choice["choices"]) if not c.get("correct"))
+    right = next(i for i, c in enumerate(choice["choices"]) if c.get("correct"))
+    # The page shows the options shuffled (quiz.choice_order): answer by shown position.
+    order = quiz_fixture.quiz.choice_order(choice)
+    answer_choice(page, qid, order.index(wrong))
+    text = feedback(page, qid)
+    assert text.startswith("✗ 回答错误"), text
+    assert snippet(choice["choices"][wrong]["feedback"]) in text
+    assert page.locator(f"#{qid} .quiz-feedback a[href]").count() >= 1, "link to the section"
+    answer_choice(page, qid, order.index(right))
+    text = feedback(page, qid)
+    assert text.startswith("✓ 回答正确"), text
+    assert snippet(choice["choices"][right]["feedback"]) in text
+    assert "回看" in text
+
+
+def answer_numeric_question(page: Any, name: str, number: dict) -> None:
+    """A typical wrong value (its own explanation), a non-number, then the answer."""
+    qid = f"quiz-{name}-{number['id']}"
+    mistakes = number.get("mistakes", [])
+    wrong_value = (
+        repr(mistakes[0]["value"])
+        if mistakes
+        else repr(number["answer"] + 1 + 10 * number["tolerance"])
+    )
+    answer_number(page, qid, wrong_value)
+    text = feedback(page, qid)
+    assert text.startswith("✗ 回答错误"), text
+    assert snippet(mistakes[0]["feedback"] if mistakes else number["wrong"]) in text
+    assert page.get_attribute(f"#{qid}-input", "aria-invalid") == "true"
+    answer_number(page, qid, "不是数")
+    assert feedback(page, qid).startswith("请输入一个数")
+    answer_number(page, qid, repr(number["answer"]))
+    text = feedback(page, qid)
+    assert text.startswith("✓ 回答正确"), text
+    assert snippet(number["correct"]) in text
+
+
+def exercise_quiz(
+    browser: Any, url: str, name: str, context_name: str, shown: set[str] | None = None
+) -> None:
+    """Answer one choice and one numeric question of quiz ``name`` on the page at ``url`` by
+    keyboard; with ``shown`` (the ids a section page shows), only those questions exist there
+    and the kinds it lacks are skipped."""
     data = quiz_fixture.load(name)
-    choice = next(q for q in data["questions"] if q["type"] == "choice")
-    number = next(q for q in data["questions"] if q["type"] == "numeric")
+    questions = [q for q in data["questions"] if shown is None or q["id"] in shown]
+    choice = next((q for q in questions if q["type"] == "choice"), None)
+    number = next((q for q in questions if q["type"] == "numeric"), None)
+    assert choice is not None or number is not None, f"no question of {name} on {url}"
     context = browser.new_context(**CONTEXTS[context_name])
     page = context.new_page()
     errors: list[str] = []
@@ -205,42 +254,12 @@ def exercise_quiz(browser: Any, url: str, name: str, context_name: str) -> None:
             "r => [...r.querySelectorAll('input[type=radio]')]"
             ".map(i => Math.min(i.getBoundingClientRect().width, i.getBoundingClientRect().height))"
         )
-        assert min(sizes) >= 23.5, "radio buttons are touch targets of at least 24 px"
+        assert not sizes or min(sizes) >= 23.5, "radio buttons are touch targets of 24 px"
 
-        # Multiple choice: a wrong answer, then the right one.
-        qid = f"quiz-{name}-{choice['id']}"
-        wrong = next(i for i, c in enumerate(choice["choices"]) if not c.get("correct"))
-        right = next(i for i, c in enumerate(choice["choices"]) if c.get("correct"))
-        answer_choice(page, qid, wrong)
-        text = feedback(page, qid)
-        assert text.startswith("✗ 回答错误"), text
-        assert snippet(choice["choices"][wrong]["feedback"]) in text
-        assert page.locator(f"#{qid} .quiz-feedback a[href]").count() >= 1, "link to the section"
-        answer_choice(page, qid, right)
-        text = feedback(page, qid)
-        assert text.startswith("✓ 回答正确"), text
-        assert snippet(choice["choices"][right]["feedback"]) in text
-        assert "回看" in text
-
-        # Numeric: a typical wrong value (its own explanation), then the answer.
-        qid = f"quiz-{name}-{number['id']}"
-        mistakes = number.get("mistakes", [])
-        wrong_value = (
-            repr(mistakes[0]["value"])
-            if mistakes
-            else repr(number["answer"] + 1 + 10 * number["tolerance"])
-        )
-        answer_number(page, qid, wrong_value)
-        text = feedback(page, qid)
-        assert text.startswith("✗ 回答错误"), text
-        assert snippet(mistakes[0]["feedback"] if mistakes else number["wrong"]) in text
-        assert page.get_attribute(f"#{qid}-input", "aria-invalid") == "true"
-        answer_number(page, qid, "不是数")
-        assert feedback(page, qid).startswith("请输入一个数")
-        answer_number(page, qid, repr(number["answer"]))
-        text = feedback(page, qid)
-        assert text.startswith("✓ 回答正确"), text
-        assert snippet(number["correct"]) in text
+        if choice is not None:
+            answer_choice_question(page, name, choice)
+        if number is not None:
+            answer_numeric_question(page, name, number)
 
         assert root.evaluate(CONTRAST_JS) == [], "text contrast below 4.5:1"
         width = page.evaluate("document.documentElement.scrollWidth")
@@ -260,12 +279,50 @@ def test_quiz_on_stub_book(browser: Any, stub_url: str, name: str, context_name:
     exercise_quiz(browser, f"{stub_url}chapters/{name}.html", name, context_name)
 
 
+QUIZ_DIRECTIVE = re.compile(
+    r"```\{quiz\}\s+(?P<name>[A-Za-z0-9_-]+)\s*\n(?P<options>(?:\s*:[a-z]+:.*\n)*)"
+)
+
+
+def quiz_pages() -> list[tuple[str, str, frozenset[str] | None]]:
+    """Every page of the book's sources that shows a quiz: ``(page, quiz name, ids shown)``,
+    ``ids`` None when the page shows the whole quiz (no ``:questions:``)."""
+    found = []
+    for path in sorted((quiz_fixture.ROOT / "chapters").rglob("*")):
+        if path.suffix == ".md":
+            texts = [path.read_text(encoding="utf-8")]
+        elif path.suffix == ".ipynb":
+            cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+            texts = ["".join(c["source"]) for c in cells if c["cell_type"] == "markdown"]
+        else:
+            continue
+        page = path.relative_to(quiz_fixture.ROOT).with_suffix("").as_posix()
+        for text in texts:
+            for match in QUIZ_DIRECTIVE.finditer(text + "\n"):
+                ids = re.search(r":questions:\s*(.*)", match["options"])
+                shown = frozenset(i for i in re.split(r"[,\s]+", ids[1]) if i) if ids else None
+                found.append((page, match["name"], shown))
+    return found
+
+
+PAGES = quiz_pages()
+
+
 @pytest.mark.parametrize("context_name", list(CONTEXTS))
-@pytest.mark.parametrize("name", NAMES)
-def test_quiz_on_chapter_page(
-    browser: Any, site_url: str, html_dir: Path, name: str, context_name: str
+@pytest.mark.parametrize(
+    ("page", "name", "shown"), PAGES, ids=[f"{p}:{n}" for p, n, _ in PAGES] or None
+)
+def test_quiz_on_each_page_that_shows_one(
+    browser: Any,
+    site_url: str,
+    html_dir: Path,
+    page: str,
+    name: str,
+    shown: frozenset[str] | None,
+    context_name: str,
 ) -> None:
-    page = html_dir / "chapters" / f"{name}.html"
-    if not page.is_file() or f'id="quiz-{name}"' not in page.read_text(encoding="utf-8"):
-        pytest.skip(f"chapters/{name} does not show its quiz yet (```{{quiz}} {name}```)")
-    exercise_quiz(browser, f"{site_url}chapters/{name}.html", name, context_name)
+    """Every chapter or section page that shows (part of) a quiz: one question of each kind it
+    shows is answered by keyboard, wrongly then rightly, on the built site."""
+    html = html_dir / f"{page}.html"
+    assert html.is_file(), f"{page} shows a quiz but was not built"
+    exercise_quiz(browser, f"{site_url}{page}.html", name, context_name, set(shown or ()) or None)

@@ -1,0 +1,194 @@
+"""Glossary definitions where the reader is: every ``{term}`` link shows its definition.
+
+The definition is written into the page at build time, next to the link, as a
+``<span role="tooltip">``; the link points at it with ``aria-describedby`` (a screen reader reads
+it after the term). It shows on mouse hover and on keyboard focus (CSS), stays while the pointer
+is on it, hides with Escape, and on a touch screen the first tap on a term shows it and a second
+tap follows the link (``term_tips.js``, a few lines). No foreign script, no request: the style
+sheet and script come from ``_ext/term_tips_static`` and are added only to pages with a term link.
+
+Tried first (issue 22): ``sphinx-tippy`` loads tippy.js and Popper from unpkg.com by default and
+scrapes every link of the built site; ``sphinx-hoverxref`` fetches its tooltips from the Read the
+Docs embed API at reading time. Neither works offline without vendoring a library, so this is a
+small extension of its own.
+
+Text of a tip: the glossary entry's definition as plain text, without its citations and without
+the closing "见第 N 章" sentence (the link itself leads to the entry); inline math is shown as
+its TeX source with the backslashes removed (``\\sqrt{n}`` → ``sqrt(n)`` style), short enough for
+a one-line formula.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+from pathlib import Path
+from typing import Any
+
+from docutils import nodes
+from sphinx import addnodes
+from sphinx.application import Sphinx
+from sphinx.environment import BuildEnvironment
+
+STATIC_DIR = Path(__file__).with_name("term_tips_static")
+MAX_CHARS = 160
+
+#: A resolved {term} link in the HTML body: ``<a class="reference internal" href="…#term-…">
+#: <span class="xref std std-term">…</span></a>``.
+TERM_LINK = re.compile(
+    r'<a class="reference internal" href="(?P<href>[^"#]*#(?P<id>[^"]+))">'
+    r'(?P<inner><span class="xref std std-term">.*?</span>)</a>',
+    re.DOTALL,
+)
+
+
+SYMBOLS = {
+    "sigma": "σ",
+    "alpha": "α",
+    "beta": "β",
+    "gamma": "γ",
+    "delta": "δ",
+    "varepsilon": "ε",
+    "epsilon": "ε",
+    "eta": "η",
+    "lambda": "λ",
+    "mu": "μ",
+    "pi": "π",
+    "theta": "θ",
+    "phi": "φ",
+    "sum": "Σ",
+    "partial": "∂",
+    "times": "×",
+    "cdot": "·",
+    "le": "≤",
+    "leq": "≤",
+    "ge": "≥",
+    "geq": "≥",
+    "approx": "≈",
+    "infty": "∞",
+    "to": "→",
+    "in": "∈",
+    "pm": "±",
+    "neq": "≠",
+    "ldots": "…",
+    "dots": "…",
+    "top": "ᵀ",
+}
+
+
+def _math_text(tex: str) -> str:
+    """Readable plain text for a short inline formula (``\\sqrt{n}`` → ``√n``)."""
+    tex = re.sub(r"\\(?:mathrm|text|operatorname|mathbf|boldsymbol|mathit)\{([^{}]*)\}", r"\1", tex)
+    tex = re.sub(r"\\frac\{([^{}]*)\}\{([^{}]*)\}", r"(\1)/(\2)", tex)
+    tex = re.sub(
+        r"\\sqrt\{([^{}]*)\}", lambda m: "√" + (m[1] if len(m[1]) == 1 else f"({m[1]})"), tex
+    )
+    tex = re.sub(r"\\(?:left|right|[,;!]|quad|qquad)", " ", tex)
+    tex = re.sub(r"\\([A-Za-z]+)", lambda m: SYMBOLS.get(m[1], m[1]), tex)
+    return " ".join(tex.replace("{", "").replace("}", "").split())
+
+
+def definition_text(definition: nodes.Element) -> str:
+    """The plain text of a glossary definition for its tip (see the module docstring)."""
+    node = definition.deepcopy()
+    for xref in list(node.findall(addnodes.pending_xref)):
+        if xref.get("refdomain") in ("std", "doc") or xref.get("reftype") in ("doc", "ref"):
+            xref.replace_self(nodes.Text(xref.astext()))
+        else:  # citations ({cite:p}) and other references: left out of the tip
+            xref.parent.remove(xref)
+    for cite in list(node.findall(nodes.citation_reference)):
+        cite.parent.remove(cite)
+    for math in list(node.findall(nodes.math)):
+        math.replace_self(nodes.Text(_math_text(math.astext())))
+    text = " ".join(node.astext().split())
+    text = re.sub(r"见[^。]*。\s*$", "", text).strip()
+    if len(text) > MAX_CHARS:
+        cut = text.rfind("。", 0, MAX_CHARS)
+        text = text[: cut + 1] if cut > 40 else text[:MAX_CHARS].rstrip() + "……"
+    return text
+
+
+def collect_definitions(app: Sphinx, doctree: nodes.document) -> None:
+    """Store the tip text of every glossary term read (by the term's anchor id)."""
+    env = app.env
+    tips = getattr(env, "term_tips", None)
+    if tips is None:
+        tips = env.term_tips = {}
+    for glossary in doctree.findall(addnodes.glossary):
+        for item in glossary.findall(nodes.definition_list_item):
+            definitions = [c for c in item.children if isinstance(c, nodes.definition)]
+            if not definitions:
+                continue
+            text = definition_text(definitions[0])
+            for term in item.findall(nodes.term):
+                for term_id in term["ids"]:
+                    tips[term_id] = (env.docname, text)
+
+
+def purge(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
+    tips = getattr(env, "term_tips", {})
+    for key in [k for k, (doc, _) in tips.items() if doc == docname]:
+        del tips[key]
+
+
+def merge(app: Sphinx, env: BuildEnvironment, docnames: set[str], other: BuildEnvironment) -> None:
+    if getattr(other, "term_tips", None):
+        if getattr(env, "term_tips", None) is None:
+            env.term_tips = {}
+        env.term_tips.update(other.term_tips)
+
+
+def add_tips(body: str, tips: dict[str, tuple[str, str]], pagename: str) -> tuple[str, int]:
+    """Wrap every term link of ``body`` whose definition is known; return the body and the
+    number of tips added."""
+    count = 0
+
+    def wrap(match: re.Match[str]) -> str:
+        nonlocal count
+        tip = tips.get(match["id"])
+        if tip is None or not tip[1]:
+            return match[0]
+        count += 1
+        digest = hashlib.sha1(f"{pagename}:{match['id']}".encode()).hexdigest()[:6]
+        tip_id = f"tip-{digest}-{count}"
+        return (
+            f'<span class="term-tip-wrap"><a class="reference internal term-tip-link" '
+            f'href="{match["href"]}" aria-describedby="{tip_id}">{match["inner"]}</a>'
+            f'<span class="term-tip" role="tooltip" id="{tip_id}">{html.escape(tip[1])}</span>'
+            f"</span>"
+        )
+
+    return TERM_LINK.sub(wrap, body), count
+
+
+def add_static_path(app: Sphinx) -> None:
+    if app.builder.format == "html":
+        app.config.html_static_path.append(str(STATIC_DIR))
+
+
+def page_context(
+    app: Sphinx, pagename: str, templatename: str, context: dict, doctree: Any
+) -> None:
+    body = context.get("body")
+    if doctree is None or not body:
+        return
+    tips = getattr(app.env, "term_tips", {})
+    if not tips:
+        return
+    body, count = add_tips(body, tips, pagename)
+    if not count:
+        return
+    context["body"] = body
+    # Sphinx adds the ?v=<checksum> of local assets itself.
+    app.add_css_file("term_tips.css")
+    app.add_js_file("term_tips.js", defer="defer")
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    app.connect("builder-inited", add_static_path)
+    app.connect("doctree-read", collect_definitions)
+    app.connect("env-purge-doc", purge)
+    app.connect("env-merge-info", merge)
+    app.connect("html-page-context", page_context)
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

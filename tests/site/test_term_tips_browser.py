@@ -1,0 +1,140 @@
+"""Glossary definitions at {term} links in headless Chromium (``_ext/term_tips.py``).
+
+On a stub book (``tests/term_tips_stub.py``): the definition appears on keyboard focus (Tab)
+and on hover, hides with Escape, is announced through ``aria-describedby``; on a phone the first
+tap shows it and the second follows the link; nothing is requested from another origin, there is
+no console error, and a shown definition never makes the page scroll sideways at 375 px.
+On the built site: every term link of a chapter page carries its definition.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from test_quiz import serve
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/: the stub books
+import term_tips_stub  # noqa: E402
+
+VISIBLE_JS = (
+    "el => getComputedStyle(el).display !== 'none' && el.getBoundingClientRect().height > 0"
+)
+
+
+@pytest.fixture(scope="module")
+def stub_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    run, out = term_tips_stub.build(tmp_path_factory.mktemp("termtips-site"))
+    assert run.returncode == 0, run.stderr
+    server, url = serve(out)
+    try:
+        yield url
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def watch(page: Any, url: str) -> tuple[list[str], list[str]]:
+    errors: list[str] = []
+    foreign: list[str] = []
+    origin = "{0.scheme}://{0.netloc}".format(urlsplit(url))
+    # A 404 shows as a console error too; the stub book has no favicon.ico.
+    page.on(
+        "console",
+        lambda m: (
+            errors.append(m.text)
+            if m.type == "error" and not m.text.startswith("Failed to load resource")
+            else None
+        ),
+    )
+    page.on(
+        "response",
+        lambda r: (
+            errors.append(f"{r.status} {r.url}")
+            if r.status >= 400 and not r.url.endswith("/favicon.ico")
+            else None
+        ),
+    )
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on(
+        "request",
+        lambda r: (
+            foreign.append(r.url)
+            if not r.url.startswith(("data:", "blob:", origin + "/"))
+            else None
+        ),
+    )
+    return errors, foreign
+
+
+def test_definition_on_keyboard_focus_and_hover(browser: Any, stub_url: str) -> None:
+    context = browser.new_context(viewport={"width": 1366, "height": 900})
+    page = context.new_page()
+    errors, foreign = watch(page, stub_url)
+    try:
+        page.goto(f"{stub_url}chapter.html", wait_until="networkidle")
+        links = page.locator("a.term-tip-link")
+        assert links.count() == 3
+        first = links.nth(0)
+        tip = page.locator(f"#{first.get_attribute('aria-describedby')}")
+        assert tip.get_attribute("role") == "tooltip"
+        assert not tip.evaluate(VISIBLE_JS), "hidden until used"
+        # Keyboard: Tab through the page until the first term link has focus.
+        for _ in range(60):
+            page.keyboard.press("Tab")
+            if page.evaluate("document.activeElement.classList.contains('term-tip-link')"):
+                break
+        else:
+            pytest.fail("no term link reached with Tab")
+        assert tip.evaluate(VISIBLE_JS), "the definition shows on keyboard focus"
+        assert "rectified linear unit" in tip.text_content()
+        page.keyboard.press("Escape")
+        assert not tip.evaluate(VISIBLE_JS), "Escape hides it"
+        # Hover: the third link (far right on its line) opens without widening the page.
+        third = links.nth(2)
+        third_tip = page.locator(f"#{third.get_attribute('aria-describedby')}")
+        third.hover()
+        assert third_tip.evaluate(VISIBLE_JS), "the definition shows on hover"
+        box = third_tip.bounding_box()
+        assert box is not None and box["x"] + box["width"] <= 1366
+        assert page.evaluate("document.documentElement.scrollWidth") <= 1366
+        assert errors == [] and foreign == [], (errors, foreign)
+    finally:
+        context.close()
+
+
+def test_tap_shows_then_follows_on_a_phone(browser: Any, stub_url: str) -> None:
+    context = browser.new_context(
+        viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True
+    )
+    page = context.new_page()
+    errors, foreign = watch(page, stub_url)
+    try:
+        page.goto(f"{stub_url}chapter.html", wait_until="networkidle")
+        link = page.locator("a.term-tip-link").nth(1)
+        tip = page.locator(f"#{link.get_attribute('aria-describedby')}")
+        link.tap()
+        assert page.url.endswith("chapter.html"), "the first tap only shows the definition"
+        assert tip.evaluate(VISIBLE_JS)
+        assert "standard error" in tip.text_content()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375
+        link.tap()
+        page.wait_for_url("**/glossary.html#term-*")
+        assert errors == [] and foreign == [], (errors, foreign)
+    finally:
+        context.close()
+
+
+def test_term_links_on_the_site_carry_definitions(html_dir: Path) -> None:
+    pages = [p for p in (html_dir / "chapters").rglob("*.html")]
+    if not pages:
+        pytest.skip("no chapter pages built")
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        plain = text.count('<span class="xref std std-term">')
+        wrapped = text.count('class="reference internal term-tip-link"')
+        assert wrapped == plain, f"{page.name}: {plain - wrapped} term links without definition"
