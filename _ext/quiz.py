@@ -1,9 +1,17 @@
 """Self-check quizzes: the ``quiz`` directive (README "讲师：如何添加自测题").
 
-A chapter shows its quiz with one line in a Markdown cell::
+A page shows a chapter's quiz with one line in a Markdown cell::
 
     ```{quiz} 02_activation
     ```
+
+and a section page shows its part of it, selected by question id, in the order given::
+
+    ```{quiz} 02_activation
+    :questions: sigmoid-range, vanishing-product
+    ```
+
+Every question is shown on exactly one page (tests/test_quiz.py checks it over all pages).
 
 The questions live in ONE data file per chapter, ``quizzes/<name>.yml`` (the single source: no
 question is written twice). :func:`load_quiz` validates it and raises a ``ValueError`` that names
@@ -178,6 +186,27 @@ def load_quiz(path: str | Path) -> dict[str, Any]:
     except yaml.YAMLError as exc:
         raise ValueError(f"{path.name}: not valid YAML: {exc}") from exc
     return validate_quiz(data, path.name)
+
+
+def select_questions(data: dict[str, Any], spec: str, source: str) -> list[dict[str, Any]]:
+    """The questions named in ``spec`` (``"id-a, id-b"``), in that order.
+
+    A section page shows part of its chapter's quiz file with ``:questions: id-a, id-b``.
+    Raises ``ValueError`` naming an unknown or repeated id and the valid ids.
+    """
+    by_id = {q["id"]: q for q in data["questions"]}
+    wanted = [part.strip() for part in spec.replace(",", " ").split() if part.strip()]
+    if not wanted:
+        raise ValueError(
+            f"{source}: option ':questions:' names no question; valid ids: {sorted(by_id)}"
+        )
+    unknown = [q for q in wanted if q not in by_id]
+    if unknown:
+        raise ValueError(f"{source}: no question with id {unknown}; valid ids: {sorted(by_id)}")
+    repeated = sorted({q for q in wanted if wanted.count(q) > 1})
+    if repeated:
+        raise ValueError(f"{source}: option ':questions:' repeats {repeated}")
+    return [by_id[q] for q in wanted]
 
 
 def spoken(text: str) -> str | None:
@@ -358,7 +387,7 @@ class QuizDirective(SphinxDirective):
     required_arguments = 1
     optional_arguments = 0
     has_content = False
-    option_spec = {"class": directives.class_option}
+    option_spec = {"class": directives.class_option, "questions": directives.unchanged_required}
 
     def run(self) -> list[nodes.Node]:
         name = self.arguments[0]
@@ -373,13 +402,20 @@ class QuizDirective(SphinxDirective):
         except ValueError as exc:
             raise self.error(f"quiz: {exc}") from exc
 
+        questions = data["questions"]
+        if "questions" in self.options:
+            try:
+                questions = select_questions(data, self.options["questions"], f"{name}.yml")
+            except ValueError as exc:
+                raise self.error(f"quiz: {exc}") from exc
+
         root = quiz(name=name, ids=[f"quiz-{name}"])
         intro = data.get(
             "intro",
             "选出或填写答案后按“检查答案”，每个选项都有解释。答案只在你的浏览器里检查，不发送到任何地方。",
         )
         root += self.parse_blocks(intro)
-        for number, question in enumerate(data["questions"], start=1):
+        for number, question in enumerate(questions, start=1):
             root += self.question_node(name, number, question)
         return [root]
 

@@ -1,0 +1,52 @@
+"""Print every page's visible Chinese characters, visible code cells and reading time.
+
+Usage (from the repository root)::
+
+    python scripts/page_budget.py                      # every page of _toc.yml
+    python scripts/page_budget.py chapters/02_activation   # the pages under a folder
+
+The counts and the formula are ``_ext/reading_time.py``'s (CONTRIBUTING "阅读时间"); section
+pages (the ``sections`` of a chapter in ``_toc.yml``) must stay within the budget of at most
+4,500 characters and 12 visible code cells outside the exercises. Exits 1 if one does not.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "_ext"))
+
+from reading_time import (  # noqa: E402
+    BUDGET_CHARS,
+    BUDGET_CODE_CELLS,
+    page_stats,
+    source_of,
+    toc_pages,
+)
+
+
+def main(argv: list[str]) -> int:
+    prefixes = [a.rstrip("/") for a in argv]
+    over = 0
+    print(f"{'page':48} {'chars':>6} {'cells':>5} {'ex.cells':>8} {'min':>4}  budget")
+    for docname, depth, _children in toc_pages(ROOT):
+        if prefixes and not any(docname.startswith(p) for p in prefixes):
+            continue
+        stats = page_stats(source_of(ROOT, docname), ROOT)
+        section = depth >= 1
+        flag = ""
+        if section:
+            flag = "ok" if stats.within_budget else "OVER"
+            over += not stats.within_budget
+        print(
+            f"{docname:48} {stats.chars:6d} {stats.code_cells:5d} "
+            f"{stats.exercise_code_cells:8d} {stats.minutes:4d}  {flag}"
+        )
+    print(f"budget per section page: <= {BUDGET_CHARS} characters, <= {BUDGET_CODE_CELLS} cells")
+    return 1 if over else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
