@@ -284,6 +284,92 @@ class ChapterSectionsDirective(Directive):
         return [chapter_sections()]
 
 
+class course_reading_times(nodes.General, nodes.Element):
+    """Placeholder of ``{reading-times}``, filled once every page has been read."""
+
+
+class CourseReadingTimesDirective(Directive):
+    """``{reading-times}``: every chapter's sections and reading time, and the course's total."""
+
+    has_content = False
+
+    def run(self) -> list[nodes.Node]:
+        return [course_reading_times()]
+
+
+def course_summary(root: str | Path) -> dict[str, Any]:
+    """Reading times of the book: per chapter page (with its sections) and in total.
+
+    ``{"chapters": [(docname, sections, minutes)], "section_range": (lo, hi), "total": t}``;
+    a chapter's minutes are its chapter page's plus its sections'. The intro's table and the
+    README's sentence are made from this (tests/test_reading_time.py compares the README).
+    """
+    chapters = []
+    section_minutes = []
+    for docname, _depth, children in toc_pages(root):
+        if not children:
+            continue
+        own = page_stats(source_of(root, docname), root).minutes
+        minutes = [page_stats(source_of(root, c), root).minutes for c in children]
+        section_minutes += minutes
+        chapters.append((docname, len(children), own + sum(minutes)))
+    return {
+        "chapters": chapters,
+        "section_range": (min(section_minutes), max(section_minutes))
+        if section_minutes
+        else (0, 0),
+        "total": sum(m for _, _, m in chapters),
+    }
+
+
+def readme_sentence(root: str | Path) -> str:
+    """The README's one sentence on reading time, computed (between its reading-times markers)."""
+    info = course_summary(root)
+    lo, hi = info["section_range"]
+    sections = sum(n for _, n, _ in info["chapters"])
+    return (
+        f"全课 {len(info['chapters'])} 章、{sections} 节；每节阅读约 {lo}–{hi} 分钟，"
+        f"全部章节合计约 {info['total']} 分钟（按 CONTRIBUTING“阅读时间”的公式从页面算出，"
+        "网站每页顶部显示同一结果）。"
+    )
+
+
+def fill_course_reading_times(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    env = app.env
+    for placeholder in list(doctree.findall(course_reading_times)):
+        info = course_summary(app.srcdir)
+        table = nodes.table(classes=["reading-times"])
+        group = nodes.tgroup(cols=3)
+        table += group
+        for _ in range(3):
+            group += nodes.colspec(colwidth=1)
+        head = nodes.thead()
+        group += head
+        row = nodes.row()
+        for text in ("章", "节数", "阅读时间"):
+            row += nodes.entry("", nodes.paragraph("", text))
+        head += row
+        body = nodes.tbody()
+        group += body
+        for chapter, sections, minutes in info["chapters"]:
+            title = env.titles[chapter].astext() if chapter in env.titles else chapter
+            ref = nodes.reference("", title, internal=True)
+            ref["refuri"] = app.builder.get_relative_uri(docname, chapter)
+            row = nodes.row()
+            row += nodes.entry("", nodes.paragraph("", "", ref))
+            row += nodes.entry("", nodes.paragraph("", str(sections)))
+            row += nodes.entry("", nodes.paragraph("", f"约 {minutes} 分钟"))
+            body += row
+        lo, hi = info["section_range"]
+        note = nodes.paragraph(
+            "",
+            f"每节阅读约 {lo}–{hi} 分钟，全部章节合计约 {info['total']} 分钟。"
+            "时间按页面上实际显示的文字和代码单元算出（每分钟 300 字，每个代码单元半分钟），"
+            "不含运行代码和做练习的时间。",
+        )
+        placeholder.replace_self([table, note])
+
+
 def _minutes_label(minutes: int) -> str:
     return f"阅读约 {minutes} 分钟"
 
@@ -327,11 +413,13 @@ def outdated_chapter_pages(
 ) -> list[str]:
     """A chapter page lists its sections' reading times: re-write it when a section changes."""
     touched = added | changed | removed
-    return [
+    parents = [
         parent
         for parent, children in env.toctree_includes.items()
         if parent not in touched and touched.intersection(children)
     ]
+    root = app.config.root_doc
+    return parents + ([root] if touched and root not in touched else [])
 
 
 def visit_reading_time_html(self: Any, node: reading_time) -> None:
@@ -359,6 +447,9 @@ def setup(app: Sphinx) -> dict[str, Any]:
     )
     app.add_node(chapter_sections)
     app.add_directive("chapter-sections", ChapterSectionsDirective)
+    app.add_node(course_reading_times)
+    app.add_directive("reading-times", CourseReadingTimesDirective)
+    app.connect("doctree-resolved", fill_course_reading_times)
     app.connect("doctree-read", add_reading_time)
     app.connect("doctree-resolved", fill_chapter_sections)
     app.connect("env-get-outdated", outdated_chapter_pages)

@@ -101,6 +101,7 @@ details > summary::-webkit-details-marker { display: none; }
 .pdf-toc ol { list-style: none; padding: 0; }
 .pdf-toc li { display: flex; align-items: baseline; margin: 0.5em 0; font-size: 12pt; }
 .pdf-toc li a { color: #111; text-decoration: none; }
+.pdf-toc li.pdf-toc-section { margin: 0.25em 0 0.25em 2em; font-size: 11pt; }
 .pdf-toc li .pdf-dots { flex: 1; border-bottom: 1px dotted #888; margin: 0 0.4em; }
 a { color: #1a4d8f; }
 """
@@ -111,9 +112,17 @@ RESHAPE_JS = r"""async (arg) => {
   const article = document.querySelector("article.bd-article");
   if (!article) throw new Error("no article.bd-article in the single-page build");
   // Every chapter: a top-level bookmark (headings one level up), on a new page.
+  // A chapter's section pages are nested inside its section (the toctree is inlined there):
+  // they move up with the chapter, once, and become its second-level bookmarks.
   for (const anchor of article.querySelectorAll('span[id^="document-"]')) {
     const section = anchor.nextElementSibling;
     if (!section) continue;
+    if (anchor.closest(".pdf-chapter")) {
+      section.classList.add("pdf-section");
+      section.id = anchor.id;
+      anchor.remove();
+      continue;
+    }
     section.classList.add("pdf-chapter");
     section.id = anchor.id;
     anchor.remove();
@@ -377,13 +386,16 @@ def title_page_html() -> str:
 
 
 def toc_html(pages: dict[str, int] | None = None) -> str:
+    """The contents: every page of ``_toc.yml``, section pages indented under their chapter."""
     items = []
+    sections = set(editions.section_files())
     for doc in editions.toc_files():
         title = html.escape(editions.title_of(doc))
         page = str(pages.get(editions.title_of(doc), "")) if pages else ""
         href = "#document-" + doc if doc != editions.toc_files()[0] else "#"
+        cls = ' class="pdf-toc-section"' if doc in sections else ""
         items.append(
-            f'<li><a href="{html.escape(href)}">{title}</a>'
+            f'<li{cls}><a href="{html.escape(href)}">{title}</a>'
             f'<span class="pdf-dots"></span><span>{page}</span></li>'
         )
     return "<h1>目录</h1><ol>" + "".join(items) + "</ol>"
@@ -432,16 +444,27 @@ def clean_bookmarks(pdf: Path) -> None:
             writer.write(out)
 
 
-def bookmark_pages(pdf: Path) -> dict[str, int]:
-    """Top-level bookmark title -> 1-based page number."""
+def bookmark_pages(pdf: Path, depth: int = 2) -> dict[str, int]:
+    """Bookmark title -> 1-based page number, for the top ``depth`` levels (chapters, sections).
+
+    A title that occurs more than once (e.g. "小结") keeps its first page.
+    """
     from pypdf import PdfReader
 
     reader = PdfReader(pdf)
-    pages = {}
-    for item in reader.outline:
-        if isinstance(item, list):
-            continue
-        pages[_clean_title(item.title)] = reader.get_destination_page_number(item) + 1
+    pages: dict[str, int] = {}
+
+    def walk(items: list, level: int) -> None:
+        previous = None
+        for item in items:
+            if isinstance(item, list):
+                if previous is not None and level < depth:
+                    walk(item, level + 1)
+                continue
+            previous = item
+            pages.setdefault(_clean_title(item.title), reader.get_destination_page_number(item) + 1)
+
+    walk(reader.outline, 1)
     return pages
 
 

@@ -146,6 +146,25 @@ def toc_files(root: Path = ROOT) -> list[str]:
     return files
 
 
+def section_files(root: Path = ROOT) -> list[str]:
+    """The section pages of ``_toc.yml`` (the ``sections`` of a chapter), in reading order."""
+    import yaml
+
+    toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
+    found: list[str] = []
+
+    def walk(entries: list[dict[str, Any]], depth: int) -> None:
+        for entry in entries:
+            if depth:
+                found.append(str(entry["file"]))
+            walk(entry.get("sections", []), depth + 1)
+
+    walk(toc.get("chapters", []), 0)
+    for part in toc.get("parts", []):
+        walk(part.get("chapters", []), 0)
+    return found
+
+
 def source_of(doc: str, root: Path = ROOT) -> Path:
     for suffix in (".ipynb", ".md"):
         path = root / f"{doc}{suffix}"

@@ -23,8 +23,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def chapter_notebooks() -> list[Path]:
-    """Return every chapter notebook, sorted by file name."""
-    return sorted((ROOT / "chapters").glob("*.ipynb"))
+    """Return every notebook under chapters/ (section notebooks in their chapter folders),
+    sorted by path: the reading order."""
+    return sorted((ROOT / "chapters").rglob("*.ipynb"))
 
 
 def execute(path: Path, timeout: int = 600) -> None:

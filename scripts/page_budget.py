@@ -4,6 +4,7 @@ Usage (from the repository root)::
 
     python scripts/page_budget.py                      # every page of _toc.yml
     python scripts/page_budget.py chapters/02_activation   # the pages under a folder
+    python scripts/page_budget.py --readme              # rewrite README's reading-time sentence
 
 The counts and the formula are ``_ext/reading_time.py``'s (CONTRIBUTING "阅读时间"); section
 pages (the ``sections`` of a chapter in ``_toc.yml``) must stay within the budget of at most
@@ -12,6 +13,7 @@ pages (the ``sections`` of a chapter in ``_toc.yml``) must stay within the budge
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -22,12 +24,31 @@ from reading_time import (  # noqa: E402
     BUDGET_CHARS,
     BUDGET_CODE_CELLS,
     page_stats,
+    readme_sentence,
     source_of,
     toc_pages,
 )
 
+README_BLOCK = re.compile(r"(<!-- reading-times -->\n).*?(\n<!-- /reading-times -->)", re.DOTALL)
+
+
+def update_readme(root: Path = ROOT) -> bool:
+    """Rewrite the sentence between README's reading-times markers; True if it changed."""
+    path = root / "README.md"
+    text = path.read_text(encoding="utf-8")
+    if not README_BLOCK.search(text):
+        raise SystemExit(
+            "README.md has no <!-- reading-times --> ... <!-- /reading-times --> block"
+        )
+    new = README_BLOCK.sub(lambda m: m.group(1) + readme_sentence(root) + m.group(2), text)
+    path.write_text(new, encoding="utf-8")
+    return new != text
+
 
 def main(argv: list[str]) -> int:
+    if argv == ["--readme"]:
+        print("README.md updated" if update_readme() else "README.md already current")
+        return 0
     prefixes = [a.rstrip("/") for a in argv]
     over = 0
     print(f"{'page':48} {'chars':>6} {'cells':>5} {'ex.cells':>8} {'min':>4}  budget")

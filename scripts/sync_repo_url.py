@@ -167,7 +167,7 @@ def rewrite_notebook_text(text: str, target: str) -> str:
 def chapters(root: Path = ROOT) -> list[Path]:
     """The chapter notebooks: every ``chapters/*.ipynb``, sorted (also those not yet listed in
     ``_toc.yml``)."""
-    return sorted((root / "chapters").glob("*.ipynb"))
+    return sorted((root / "chapters").rglob("*.ipynb"))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -22,7 +22,8 @@ from stub_book import sphinx_build
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = ROOT / "appendix" / "glossary.md"
-CHAPTERS = sorted((ROOT / "chapters").glob("*.ipynb"))
+#: Every page under chapters/: the chapter pages (index.md) and their section notebooks.
+CHAPTERS = sorted((ROOT / "chapters").rglob("*.ipynb")) + sorted((ROOT / "chapters").rglob("*.md"))
 
 PINYIN = {
     "Adam": "adam",
@@ -170,12 +171,28 @@ def term_links(source: str) -> list[str]:
     return targets
 
 
+def page_text(path: Path) -> str:
+    """The MyST prose of a page: a notebook's Markdown cells, or a Markdown page."""
+    if path.suffix == ".md":
+        return path.read_text(encoding="utf-8")
+    nb = nbformat.read(path, as_version=4)
+    return "\n".join(cell.source for cell in nb.cells if cell.cell_type == "markdown")
+
+
+def page_links() -> dict[str, list[str]]:
+    """{term} targets per page, keyed by the page's path under chapters/."""
+    return {
+        path.relative_to(ROOT / "chapters").as_posix(): term_links(page_text(path))
+        for path in CHAPTERS
+    }
+
+
 def chapter_links() -> dict[str, list[str]]:
-    links = {}
-    for path in CHAPTERS:
-        nb = nbformat.read(path, as_version=4)
-        text = "\n".join(cell.source for cell in nb.cells if cell.cell_type == "markdown")
-        links[path.stem] = term_links(text)
+    """{term} targets per chapter: its chapter page and all its section pages together."""
+    links: dict[str, list[str]] = {}
+    for page, targets in page_links().items():
+        chapter = page.split("/")[0] if "/" in page else page.removesuffix(".ipynb")
+        links.setdefault(chapter, []).extend(targets)
     return links
 
 
@@ -223,7 +240,7 @@ def test_terms_the_issue_lists_are_there() -> None:
 
 
 def test_every_term_link_resolves() -> None:
-    for chapter, targets in chapter_links().items():
+    for chapter, targets in page_links().items():
         unknown = sorted({t for t in targets if t.lower() not in TERMS})
         assert not unknown, f"{chapter}: not in the glossary: {unknown}"
 
@@ -237,6 +254,14 @@ def test_every_entry_is_linked_from_a_chapter() -> None:
 def test_every_chapter_links_terms() -> None:
     for chapter, targets in chapter_links().items():
         assert len(set(targets)) >= 20, chapter
+
+
+def test_every_section_page_links_its_terms() -> None:
+    # A reader may land on any section page (search, a link): its terms link to the glossary
+    # there too, not only on the page where the chapter first used them.
+    for page, targets in page_links().items():
+        if page.endswith(".ipynb"):
+            assert len(set(targets)) >= 3, f"{page}: link the glossary terms at their first use"
 
 
 CONF = """

@@ -180,7 +180,8 @@ def test_nnlib_dependencies_are_pinned_for_binder() -> None:
 
 
 def _chapters() -> list[Path]:
-    found = sorted((ROOT / "chapters").glob("*.ipynb"))
+    """Every notebook under chapters/ (the section notebooks in their chapter folders)."""
+    found = sorted((ROOT / "chapters").rglob("*.ipynb"))
     assert found
     return found
 
@@ -216,7 +217,9 @@ def test_wheel_url_derives_from_the_site_url_and_version() -> None:
     assert url == f"{_site_url()}downloads/nnlib-{_version()}-py3-none-any.whl"
 
 
-@pytest.mark.parametrize("path", _chapters(), ids=lambda p: p.stem)
+@pytest.mark.parametrize(
+    "path", _chapters(), ids=lambda p: p.relative_to(ROOT / "chapters").as_posix()
+)
 def test_setup_cell_installs_the_wheel_the_site_publishes(path: Path) -> None:
     nb = json.loads(path.read_text(encoding="utf-8"))
     assert sync.installed_from(nb) == [sync.editions.wheel_url()], (
@@ -230,7 +233,7 @@ def test_setup_cells_are_the_same_guarded_hidden_cell_without_output() -> None:
     for path in _chapters():
         cell = sync.setup_cell(json.loads(path.read_text(encoding="utf-8")))
         source = "".join(cell["source"])
-        sources[path.name] = source
+        sources[path.relative_to(ROOT).as_posix()] = source
         assert 'importlib.util.find_spec("nnlib") is None' in source, path.name
         assert "hide-input" in cell.get("metadata", {}).get("tags", []), path.name
         # Nothing stored: the cell prints nothing where nnlib is installed (CI, book, Binder).
@@ -243,9 +246,10 @@ def test_sync_script_check_passes_on_the_repository() -> None:
 
 
 def _fork(tmp_path: Path) -> Path:
-    (tmp_path / "chapters").mkdir()
     for path in _chapters():
-        shutil.copy(path, tmp_path / "chapters" / path.name)
+        target = tmp_path / path.relative_to(ROOT)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(path, target)
     config = (ROOT / "_config.yml").read_text(encoding="utf-8")
     url = _config()["repository"]["url"]
     config = config.replace(url, "https://github.com/Teacher/dl-fork", 1)
@@ -260,11 +264,13 @@ FORK_WHEEL = "https://teacher.github.io/dl-fork/downloads/nnlib-{}-py3-none-any.
 
 def test_sync_script_rewrites_only_the_install_url(tmp_path: Path) -> None:
     root = _fork(tmp_path)
-    before = {p.name: p.read_bytes() for p in (root / "chapters").glob("*.ipynb")}
+    before = {
+        p.relative_to(root).as_posix(): p.read_bytes() for p in (root / "chapters").rglob("*.ipynb")
+    }
     assert sync.main(["--root", str(root), "--check"]) == 1
     assert sync.main(["--root", str(root)]) == 0
     for name, old_bytes in before.items():
-        new_bytes = (root / "chapters" / name).read_bytes()
+        new_bytes = (root / name).read_bytes()
         old, new = json.loads(old_bytes), json.loads(new_bytes)
         assert sync.installed_from(new) == [FORK_WHEEL.format(_version())]
         # Everything else, outputs and formatting included, is unchanged.
@@ -275,9 +281,9 @@ def test_sync_script_rewrites_only_the_install_url(tmp_path: Path) -> None:
         assert len(old_lines) == len(new_lines)
         assert sum(a != b for a, b in zip(old_lines, new_lines, strict=True)) == 1, name
     # Idempotent: a second run changes nothing.
-    after = {p.name: p.read_bytes() for p in (root / "chapters").glob("*.ipynb")}
+    after = {p: p.read_bytes() for p in (root / "chapters").rglob("*.ipynb")}
     assert sync.main(["--root", str(root)]) == 0
-    assert {p.name: p.read_bytes() for p in (root / "chapters").glob("*.ipynb")} == after
+    assert {p: p.read_bytes() for p in (root / "chapters").rglob("*.ipynb")} == after
     assert sync.main(["--root", str(root), "--check"]) == 0
 
 
@@ -285,7 +291,7 @@ def test_sync_script_migrates_the_git_form(tmp_path: Path) -> None:
     # Chapters written before the site served the wheel installed nnlib from git; the script
     # moves them to the wheel and fixes the comment above (two lines), nothing else.
     root = _fork(tmp_path)
-    path = sorted((root / "chapters").glob("*.ipynb"))[0]
+    path = sorted((root / "chapters").rglob("*.ipynb"))[0]
     wheel_line = sync.INSTALL_RE.search(path.read_text(encoding="utf-8"))[0]
     old_text = (
         path.read_text(encoding="utf-8")

@@ -61,30 +61,63 @@ def _squash(text: str) -> str:
 
 
 def test_pdf_page_count_is_sane(pdf: Any) -> None:
-    # About 20 pages per document today; far fewer means content went missing, far more means
-    # the layout broke (e.g. one line per page).
-    assert 5 * len(DOCS) <= len(pdf.pages) <= 60 * len(DOCS), len(pdf.pages)
+    # About 20 pages per chapter-level document (a chapter with its sections, an appendix page);
+    # far fewer means content went missing, far more means the layout broke.
+    top = [d for d in DOCS if d not in set(editions.section_files())]
+    assert 5 * len(top) <= len(pdf.pages) <= 60 * len(DOCS), len(pdf.pages)
 
 
-def test_pdf_has_a_bookmark_per_document_in_reading_order(pdf: Any) -> None:
-    top = [" ".join(str(i.title).split()) for i in pdf.outline if not isinstance(i, list)]
-    titles = [editions.title_of(doc) for doc in DOCS]
-    missing = [t for t in titles if t not in top]
-    assert missing == [], f"no bookmark for {missing}; bookmarks: {top}"
-    pages = [
-        pdf.get_destination_page_number(i)
-        for i in pdf.outline
-        if not isinstance(i, list) and " ".join(str(i.title).split()) in titles
-    ]
+def _outline(pdf: Any) -> list[tuple[str, int, list]]:
+    """Top-level bookmarks: (title, page index, the list of their children's items)."""
+    items = list(pdf.outline)
+    out = []
+    for k, item in enumerate(items):
+        if isinstance(item, list):
+            continue
+        children = items[k + 1] if k + 1 < len(items) and isinstance(items[k + 1], list) else []
+        out.append(
+            (" ".join(str(item.title).split()), pdf.get_destination_page_number(item), children)
+        )
+    return out
+
+
+def test_pdf_bookmarks_are_chapters_then_their_sections_in_reading_order(pdf: Any) -> None:
+    sections = set(editions.section_files())
+    top = _outline(pdf)
+    titles = [editions.title_of(doc) for doc in DOCS if doc not in sections]
+    missing = [t for t in titles if t not in [t for t, _, _ in top]]
+    assert missing == [], (
+        f"no top-level bookmark for {missing}; bookmarks: {[t for t, _, _ in top]}"
+    )
+    pages = [page for title, page, _ in top if title in titles]
     assert pages == sorted(pages), "chapters out of order"
+    # Each section page is a second-level bookmark under its chapter, in reading order.
+    toc = editions.toc_files()
+    for title, _, children in top:
+        docs = [d for d in DOCS if d not in sections and editions.title_of(d) == title]
+        if not docs:
+            continue
+        expected = [
+            d for d in editions.section_files() if d.rsplit("/", 1)[0] + "/index" == docs[0]
+        ]
+        if not expected:
+            continue
+        child_titles = [" ".join(str(c.title).split()) for c in children if not isinstance(c, list)]
+        wanted = [editions.title_of(d) for d in sorted(expected, key=toc.index)]
+        assert [t for t in child_titles if t in wanted] == wanted, (
+            f"{title}: section bookmarks {child_titles}, expected {wanted}"
+        )
 
 
 def test_pdf_contents_page_gives_each_document_its_page(pdf: Any, pdf_text: str) -> None:
-    starts = {
-        " ".join(str(i.title).split()): pdf.get_destination_page_number(i) + 1
-        for i in pdf.outline
-        if not isinstance(i, list)
-    }
+    starts: dict[str, int] = {}
+    for title, page, children in _outline(pdf):
+        starts.setdefault(title, page + 1)
+        for child in children:
+            if not isinstance(child, list):
+                starts.setdefault(
+                    " ".join(str(child.title).split()), pdf.get_destination_page_number(child) + 1
+                )
     contents = _squash(pdf_text[: pdf_text.find(editions.phrase_of(DOCS[0]))])
     for doc in DOCS:
         title = editions.title_of(doc)
