@@ -302,6 +302,14 @@ def _text(cell: dict) -> str:
     return "".join("".join(o.get("text", [])) for o in cell["outputs"])
 
 
+def _chapter_cells(notebook: str) -> list[dict]:
+    """All cells of a chapter: its one notebook, or its section notebooks in order."""
+    folder = CHAPTERS / notebook
+    paths = sorted(folder.glob("[0-9][0-9]_*.ipynb")) if folder.is_dir() else []
+    paths = paths or [CHAPTERS / f"{notebook}.ipynb"]
+    return [c for p in paths for c in json.loads(p.read_text(encoding="utf-8"))["cells"]]
+
+
 @pytest.mark.parametrize(
     ("notebook", "n_exercises"),
     [("01_neural_network", 5), ("02_activation", 5), ("03_initialization", 6)],
@@ -309,7 +317,7 @@ def _text(cell: dict) -> str:
 def test_each_exercise_has_learner_check_and_solution_cells(
     notebook: str, n_exercises: int
 ) -> None:
-    cells = json.loads((CHAPTERS / f"{notebook}.ipynb").read_text(encoding="utf-8"))["cells"]
+    cells = _chapter_cells(notebook)
     sources = ["".join(c["source"]) for c in cells]
     for k in range(1, n_exercises + 1):
         (i,) = [j for j, s in enumerate(sources) if s.startswith(f"# 练习 {k} 参考答案")]
