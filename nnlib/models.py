@@ -23,10 +23,17 @@ def _check_sizes(sizes: Sequence[int]) -> list[int]:
     return sizes
 
 
-#: Init of the output layer when the hidden layers use a Kaiming method: no ReLU follows the
-#: last ``nn.Linear``, so the ReLU gain sqrt(2) has nothing to compensate there and the gain-1
-#: scheme of the same distribution (Xavier) is used instead (chapter 3, section 3.8, "怎么选
-#: 初始化"; the chapter's ``init_relu_net`` example does the same by hand).
+#: Init of the output layer when the hidden layers use a Kaiming method: Xavier of the same
+#: distribution. A convention, not a consequence of the variance derivation, which has two views
+#: (chapter 3, section 3.4): the forward view (``mode="fan_in"``, the activation *before* the
+#: layer) asks Kaiming's gain sqrt(2) for the output layer too, because a ReLU feeds it, and gain
+#: 1 (LeCun) for the first layer, which is fed by the raw input; the backward view
+#: (``mode="fan_out"``, the activation *after* the layer) asks gain 1 for the output layer, which
+#: no activation follows, and sqrt(2) elsewhere. Either way only one layer at each end differs, by
+#: a factor 2 in variance that does not compound with depth. The chapter measures the choice
+#: (initial loss against ln K, training after 40 steps): gains between 1 and sqrt(2) behave alike,
+#: a much smaller output layer starts at ln K but trains more slowly. For a wide-to-narrow output
+#: layer (64 -> 4) Xavier's variance 2/(64 + 4) is close to Kaiming's 2/64.
 OUTPUT_INIT_FOR_KAIMING: dict[str, str] = {
     "kaiming_normal": "xavier_normal",
     "kaiming_uniform": "xavier_uniform",
@@ -62,10 +69,12 @@ def make_mlp(
 
     Initialisation: every hidden layer (one followed by the activation) gets ``init``; the
     output layer gets ``output_init``, by default :func:`output_init_for` ``(init)``: the same
-    method, except that a Kaiming method becomes Xavier of the same distribution, because no
-    ReLU follows the output layer (Kaiming's gain :math:`\sqrt{2}` makes up for ReLU zeroing
-    half of its inputs' signal, Xavier's gain is 1). Biases start at zero unless the method is
-    ``"default"`` (PyTorch's own init).
+    method, except that a Kaiming method becomes Xavier of the same distribution. That is a
+    convention (see :data:`OUTPUT_INIT_FOR_KAIMING`): the forward view of the derivation
+    (fan_in, the ReLU *before* the layer) would keep Kaiming's gain :math:`\sqrt{2}` for the
+    output layer, the backward view (fan_out, no activation *after* it) gives gain 1; chapter 3
+    measures that both train alike. Biases start at zero unless the method is ``"default"``
+    (PyTorch's own init).
 
     Args:
         sizes: layer widths, at least two entries, all positive.

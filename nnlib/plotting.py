@@ -361,8 +361,19 @@ INIT_COLORS: dict[str, str] = {
     "constant": "#7f7f7f",
 }
 
-#: activation -> line style of a depth curve (measured values; theory is drawn dotted).
+#: activation -> line style of a depth curve (measured values; theory is drawn as open circles).
 ACTIVATION_LINESTYLES: dict[str, str] = {"relu": "-", "tanh": "-.", "sigmoid": "--"}
+
+#: One colour per activation + initialisation configuration (chapter 3's depth and gradient
+#: figures): every ReLU configuration keeps its init's colour (as in the training figure, whose
+#: networks are ReLU networks), and tanh + Xavier gets a colour of its own, so that the two
+#: Xavier configurations are never told apart by the line style alone.
+SETTING_COLORS: dict[str, str] = {
+    "tanh + Xavier": "#1f77b4",
+    "ReLU + Xavier": INIT_COLORS["xavier_normal"],
+    "ReLU + Kaiming": INIT_COLORS["kaiming_normal"],
+    "ReLU + PyTorch 默认": INIT_COLORS["default"],
+}
 
 
 def init_color(name: str) -> str:

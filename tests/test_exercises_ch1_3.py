@@ -302,14 +302,6 @@ def _text(cell: dict) -> str:
     return "".join("".join(o.get("text", [])) for o in cell["outputs"])
 
 
-def _chapter_cells(notebook: str) -> list[dict]:
-    """All cells of a chapter: its one notebook, or its section notebooks in order."""
-    folder = CHAPTERS / notebook
-    paths = sorted(folder.glob("[0-9][0-9]_*.ipynb")) if folder.is_dir() else []
-    paths = paths or [CHAPTERS / f"{notebook}.ipynb"]
-    return [c for p in paths for c in json.loads(p.read_text(encoding="utf-8"))["cells"]]
-
-
 @pytest.mark.parametrize(
     ("notebook", "n_exercises"),
     [("01_neural_network", 5), ("02_activation", 5), ("03_initialization", 6)],
@@ -317,7 +309,9 @@ def _chapter_cells(notebook: str) -> list[dict]:
 def test_each_exercise_has_learner_check_and_solution_cells(
     notebook: str, n_exercises: int
 ) -> None:
-    cells = _chapter_cells(notebook)
+    folder = CHAPTERS / notebook  # a chapter split into section notebooks: their cells in order
+    paths = sorted(folder.glob("*.ipynb")) if folder.is_dir() else [CHAPTERS / f"{notebook}.ipynb"]
+    cells = [c for p in paths for c in json.loads(p.read_text(encoding="utf-8"))["cells"]]
     sources = ["".join(c["source"]) for c in cells]
     for k in range(1, n_exercises + 1):
         (i,) = [j for j, s in enumerate(sources) if s.startswith(f"# 练习 {k} 参考答案")]

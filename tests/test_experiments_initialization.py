@@ -55,7 +55,13 @@ def test_histograms_one_panel_per_method() -> None:
     # one legend for the whole figure, none inside a panel
     assert len(fig.legends) == 1 and all(ax.get_legend() is None for ax in visible)
     labels = [t.get_text() for t in fig.legends[0].get_texts()]
-    assert labels == ["实测直方图", "公式的密度", "公式的边界"]
+    assert labels == ["实测直方图（颜色区分方法）", "公式的密度", "公式的边界"]
+    # the legend's histogram swatch is neutral grey, not one panel's colour
+    swatch = fig.legends[0].legend_handles[0]
+    assert matplotlib.colors.to_hex(swatch.get_facecolor(), keep_alpha=False) == "#8c8c8c"
+    # one shared x axis (N(0, 1) sets it), so the narrow methods look narrow; they get an inset
+    assert len({ax.get_xlim() for ax in visible}) == 1 and visible[0].get_xlim()[1] > 4
+    assert [len(ax.child_axes) for ax in visible] == [0, 1, 1]
     # each panel is filled with its method's course colour
     face = matplotlib.colors.to_hex(visible[1].patches[0].get_facecolor(), keep_alpha=False)
     assert face == plotting.init_color("xavier_uniform")
@@ -156,9 +162,18 @@ def test_plot_depth_profiles_draws_measured_and_theory() -> None:
         {"tanh + Xavier": [1, 2], "ReLU + Kaiming": [1, 1]}, title="t", ylabel="y", backward=True
     )
     tanh, relu = fig.axes[0].get_lines()[:2]
-    assert tanh.get_color() == plotting.init_color("xavier_normal") and tanh.get_linestyle() == "-."
+    assert tanh.get_color() == plotting.SETTING_COLORS["tanh + Xavier"]
+    assert tanh.get_linestyle() == "-."
     assert relu.get_color() == plotting.init_color("kaiming_normal") and relu.get_linestyle() == "-"
     assert any("反向" in t.get_text() for t in fig.axes[0].texts)
+    plt.close(fig)
+    # theory: open circles, no line, so a measured curve under it stays visible
+    fig = ex.plot_depth_profiles(
+        {"tanh + Xavier": [1, 2, 3]}, {"tanh + Xavier": [1, 2, 3]}, title="t", ylabel="y"
+    )
+    theory = fig.axes[0].get_lines()[1]
+    assert theory.get_linestyle() == "None" and theory.get_marker() == "o"
+    assert theory.get_markerfacecolor() == "none"
     plt.close(fig)
     with pytest.raises(ValueError, match="labels differ"):
         ex.plot_depth_profiles({"a": [1]}, {"b": [1]}, title="t", ylabel="y")
@@ -287,3 +302,22 @@ def test_training_uses_the_same_data_for_every_seed() -> None:
     assert torch.equal(x0, x1) and torch.equal(y0, y1)
     _, x2, _ = ex.deep_relu_problem("xavier_normal", depth=2, width=4, n=16, data_seed=5)
     assert not torch.equal(x0, x2)
+
+
+def test_deep_relu_problem_output_gain_redraws_only_the_output_layer() -> None:
+    base, x, y = ex.deep_relu_problem("kaiming_normal", depth=4, width=16, seed=2)
+    lecun, x2, _ = ex.deep_relu_problem("kaiming_normal", depth=4, width=16, seed=2, output_gain=1)
+    assert torch.equal(x, x2)
+    for a, b in zip(base[:-1], lecun[:-1], strict=True):  # hidden layers unchanged
+        if isinstance(a, nn.Linear):
+            assert torch.equal(a.weight, b.weight)
+    assert not torch.equal(base[-1].weight, lecun[-1].weight)
+    wide, _, _ = ex.deep_relu_problem("kaiming_normal", depth=3, width=4000, seed=0, output_gain=1)
+    assert abs(wide[-1].weight.std().item() * math.sqrt(4000) - 1) < 0.05  # std = gain/sqrt(fan_in)
+    zero, _, _ = ex.deep_relu_problem("kaiming_normal", depth=4, width=16, output_gain=0)
+    assert (zero[-1].weight == 0).all()
+    assert ex.train_deep_relu("kaiming_normal", depth=4, width=16, steps=2, output_gain=0).losses[
+        0
+    ] == pytest.approx(math.log(4))  # zero logits: the loss of a uniform guess over 4 classes
+    with pytest.raises(ValueError, match="output_gain"):
+        ex.deep_relu_problem("kaiming_normal", output_gain=-1.0)

@@ -166,6 +166,18 @@ def test_init_colours_one_per_method_and_distinct_families() -> None:
         plotting.init_color("he")
 
 
+def test_setting_colours_one_per_configuration() -> None:
+    from nnlib.experiments.initialization import DEPTH_SETTINGS
+
+    assert set(plotting.SETTING_COLORS) == set(DEPTH_SETTINGS)
+    # four configurations, four colours: tanh + Xavier no longer shares Xavier's orange
+    assert len(set(plotting.SETTING_COLORS.values())) == len(DEPTH_SETTINGS)
+    # the ReLU configurations keep their init's colour (the training figure uses init colours)
+    for label, (activation, init) in DEPTH_SETTINGS.items():
+        if activation == "relu":
+            assert plotting.SETTING_COLORS[label] == plotting.init_color(init)
+
+
 def test_figure_for_reuses_given_axes_or_makes_one() -> None:
     fig, ax = plotting.figure_for(None, (3.0, 2.0))
     assert tuple(fig.get_size_inches()) == (3.0, 2.0) and ax.figure is fig

@@ -33,12 +33,20 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 from torch import nn
 
 from nnlib.activations import get_activation
 from nnlib.init import DEFAULT, INIT_LABELS, get_init, init_linear_, weight_distribution
 from nnlib.models import forward_recording_linear, make_mlp
-from nnlib.plotting import ACTIVATION_LINESTYLES, PANEL_SIZE, init_color, subplots
+from nnlib.plotting import (
+    ACTIVATION_LINESTYLES,
+    PANEL_SIZE,
+    SETTING_COLORS,
+    init_color,
+    subplots,
+)
 from nnlib.training import accuracy, train_classifier
 from nnlib.utils import set_seed
 
@@ -173,26 +181,44 @@ def plot_weight_histograms(
     seed: int = 0,
     ncols: int = 2,
     bins: int = 80,
+    sharex: bool = True,
 ) -> Figure:
     """Histogram (as a density) of each method's weights, with the formula's density on top.
 
-    Each panel is titled with the method's Chinese label (:data:`nnlib.init.INIT_LABELS`) and
-    filled with its course colour; the formula's density is a thin black line (a bell curve for
-    a normal, a flat segment for a uniform, whose bounds are dotted grey lines). One legend for
-    the whole figure, below the panels.
+    Each panel is titled with the method's Chinese label (:data:`nnlib.init.INIT_LABELS`), states
+    the formula's standard deviation and is filled with the method's course colour; the formula's
+    density is a thin black line (a bell curve for a normal, a flat segment for a uniform, whose
+    bounds are dotted grey lines). With ``sharex`` (the default) every panel has the same x axis,
+    so that the widths can be compared by eye; a panel whose distribution is less than a fifth as
+    wide as the widest one gets an inset (``放大``) with its own x scale, where the histogram and
+    the formula can be compared. One legend for the whole figure, below the panels, with a grey
+    swatch for the histograms (each panel has its own colour).
 
     Raises:
         ValueError: for an unknown or constant method, or ``ncols < 1``.
     """
     if ncols < 1:
         raise ValueError(f"ncols must be >= 1, got {ncols}")
-    nrows = math.ceil(len(names) / ncols)
-    fig, axes = subplots(ncols, nrows, squeeze=False)
-    for ax, name in zip(axes.flat, names, strict=False):
-        dist = weight_distribution(name, fan_in, fan_out)
+    dists = {name: weight_distribution(name, fan_in, fan_out) for name in names}
+    for name, dist in dists.items():
         if dist.kind == "constant":
             raise ValueError(f"{name!r} is a constant init; it has no histogram to compare")
-        w = sample_weight(name, fan_in, fan_out, seed).flatten().numpy()
+
+    def extent(dist: object) -> tuple[float, float]:
+        half = 4.5 * dist.std if dist.kind == "normal" else 0.65 * (dist.high - dist.low)
+        return dist.mean - half, dist.mean + half
+
+    widest = max(dist.std for dist in dists.values())
+    shared = (
+        (min(extent(d)[0] for d in dists.values()), max(extent(d)[1] for d in dists.values()))
+        if sharex
+        else None
+    )
+    nrows = math.ceil(len(names) / ncols)
+    fig, axes = subplots(ncols, nrows, squeeze=False, sharex=sharex)
+
+    def draw(ax: object, name: str, w: np.ndarray, lo: float, hi: float) -> None:
+        dist = dists[name]
         ax.hist(
             w,
             bins=bins,
@@ -200,26 +226,41 @@ def plot_weight_histograms(
             histtype="stepfilled",  # one polygon instead of `bins` bar patches
             color=init_color(name),
             alpha=0.55,
-            label="实测直方图",
         )
-        half = 4.5 * dist.std if dist.kind == "normal" else 0.65 * (dist.high - dist.low)
-        xs = np.linspace(dist.mean - half, dist.mean + half, 400)
-        ax.plot(xs, dist.pdf(xs), color="black", lw=0.9, label="公式的密度")
+        xs = np.linspace(lo, hi, 400)
+        ax.plot(xs, dist.pdf(xs), color="black", lw=0.9)
         if dist.kind == "uniform":
             for edge in (dist.low, dist.high):
                 ax.axvline(edge, color="0.45", ls=":", lw=1.2)
-            ax.plot([], [], color="0.45", ls=":", lw=1.2, label="公式的边界")
             ax.set_ylim(0, 1.35 / (dist.high - dist.low))  # room above the flat top
+
+    for ax, name in zip(axes.flat, names, strict=False):
+        dist = dists[name]
+        w = sample_weight(name, fan_in, fan_out, seed).flatten().numpy()
+        lo, hi = shared if shared is not None else extent(dist)
+        draw(ax, name, w, lo, hi)
+        ax.set_xlim(lo, hi)
         ax.set_title(INIT_LABELS[name])
+        ax.text(0.03, 0.95, f"σ = {dist.std:.4g}", transform=ax.transAxes, va="top", fontsize=9)
         ax.set_xlabel("权重值")
         ax.set_ylabel("密度")
+        if shared is not None and dist.std < 0.2 * widest:
+            inset = ax.inset_axes((0.62, 0.42, 0.36, 0.5))
+            own_lo, own_hi = extent(dist)
+            draw(inset, name, w, own_lo, own_hi)
+            inset.set_xlim(own_lo, own_hi)
+            inset.set_title("放大", fontsize=8, pad=2)
+            inset.tick_params(labelsize=7)
+            inset.set_yticks([])
     for ax in list(axes.flat)[len(names) :]:
         ax.set_visible(False)
-    handles: dict[str, object] = {}
-    for ax in axes.flat:
-        for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
-            handles.setdefault(label, handle)
-    fig.legend(handles.values(), handles.keys(), loc="outside lower center", ncol=len(handles))
+    handles = [
+        Patch(facecolor="0.55", alpha=0.55, label="实测直方图（颜色区分方法）"),
+        Line2D([], [], color="black", lw=0.9, label="公式的密度"),
+    ]
+    if any(dist.kind == "uniform" for dist in dists.values()):
+        handles.append(Line2D([], [], color="0.45", ls=":", lw=1.2, label="公式的边界"))
+    fig.legend(handles=handles, loc="outside lower center", ncol=len(handles))
     return fig
 
 
@@ -300,6 +341,7 @@ def depth_profile(
     batch: int = 128,
     seed: int = 0,
     bias: bool = True,
+    weight_scale: float = 1.0,
 ) -> DepthProfile:
     r"""Measure the forward and backward signal of ``make_mlp([width] * (depth + 1))`` at init.
 
@@ -308,14 +350,23 @@ def depth_profile(
     built with ``set_seed(seed)``, the data drawn with ``seed + 1``. Every layer, the last one
     included, gets ``init`` (``output_init=init``): the experiment compares a stack of identical
     layers. Biases are zero for every registry init and PyTorch's own for ``"default"``.
+    ``weight_scale`` multiplies every weight after the init (the variance by its square): 1.0
+    leaves the network exactly as ``init`` made it.
 
     Raises:
-        ValueError: for unknown names or non-positive sizes.
+        ValueError: for unknown names, non-positive sizes or a non-positive ``weight_scale``.
     """
     if width < 1 or depth < 1 or batch < 2:
         raise ValueError(f"need width, depth >= 1 and batch >= 2, got {width}, {depth}, {batch}")
+    if not weight_scale > 0:
+        raise ValueError(f"weight_scale must be > 0, got {weight_scale}")
     set_seed(seed)
     model = make_mlp([width] * (depth + 1), activation, init, bias=bias, output_init=init)
+    if weight_scale != 1.0:
+        with torch.no_grad():
+            for layer in model:
+                if isinstance(layer, nn.Linear):
+                    layer.weight.mul_(weight_scale)
     gen = torch.Generator().manual_seed(seed + 1)
     x = torch.randn(batch, width, generator=gen)
     g = torch.randn(batch, width, generator=gen)
@@ -446,11 +497,12 @@ def variance_recursion(
 
 
 def _setting_style(label: str, index: int) -> dict[str, object]:
-    """Line colour and style of a depth curve: the init's course colour and the activation's line
-    style for a :data:`DEPTH_SETTINGS` label, matplotlib's colour cycle otherwise."""
+    """Line colour and style of a depth curve: the configuration's course colour
+    (:data:`nnlib.plotting.SETTING_COLORS`) and the activation's line style for a
+    :data:`DEPTH_SETTINGS` label, matplotlib's colour cycle otherwise."""
     if label in DEPTH_SETTINGS:
-        activation, init = DEPTH_SETTINGS[label]
-        return {"color": init_color(init), "ls": ACTIVATION_LINESTYLES.get(activation, "-")}
+        activation, _init = DEPTH_SETTINGS[label]
+        return {"color": SETTING_COLORS[label], "ls": ACTIVATION_LINESTYLES.get(activation, "-")}
     return {"color": f"C{index}", "ls": "-"}
 
 
@@ -472,10 +524,23 @@ def _draw_depth_panel(
     for i, (label, values) in enumerate(measured.items()):
         ax.plot(layers, np.asarray(values, dtype=float), label=label, **_setting_style(label, i))
     if theory is not None:
+        # Open circles every third layer, not a line: a line drawn over a measured curve that
+        # agrees with it (tanh) would hide that curve's dash-dot style.
+        every = max(1, depth // 10)
         for i, values in enumerate(theory.values()):
             color = _setting_style(list(measured)[i], i)["color"]
-            ax.plot(layers, np.asarray(values, dtype=float), color=color, ls=":", lw=2.2)
-        ax.plot([], [], color="0.3", ls=":", lw=2.2, label="点线：理论预测")
+            ax.plot(
+                layers,
+                np.asarray(values, dtype=float),
+                color=color,
+                ls="none",
+                marker="o",
+                ms=4.5,
+                mfc="none",
+                mew=1.2,
+                markevery=(i % every, every),
+            )
+        ax.plot([], [], color="0.3", ls="none", marker="o", mfc="none", label="圆圈：理论预测")
     ax.set_yscale("log")
     ax.set_title(title)
     ax.set_xlabel("层号 $l$（输入 → 输出）")
@@ -499,10 +564,11 @@ def plot_depth_profiles(
     ylabel: str,
     backward: bool = False,
 ) -> Figure:
-    """Log-scale curves per layer: measured (solid) and, if given, theory (dotted, same colour).
+    """Log-scale curves per layer: measured (lines) and, if given, theory (open circles, same
+    colour, every few layers).
 
-    A :data:`DEPTH_SETTINGS` label is drawn in its init's course colour
-    (:data:`nnlib.plotting.INIT_COLORS`) with its activation's line style; layers are numbered
+    A :data:`DEPTH_SETTINGS` label is drawn in its configuration's course colour
+    (:data:`nnlib.plotting.SETTING_COLORS`) with its activation's line style; layers are numbered
     from 1. ``backward=True`` adds a "← 反向" cue (for quantities sent from the output back).
 
     Raises:
@@ -612,9 +678,15 @@ class TrainResult:
 
 
 def deep_relu_problem(
-    init: str, depth: int = 30, width: int = 64, seed: int = 0, n: int = 32, data_seed: int = 0
+    init: str,
+    depth: int = 30,
+    width: int = 64,
+    seed: int = 0,
+    n: int = 32,
+    data_seed: int = 0,
+    output_gain: float | None = None,
 ) -> tuple[nn.Sequential, torch.Tensor, torch.Tensor]:
-    """The training problem of :func:`train_deep_relu`: ``(model, x, y)`` before any step.
+    r"""The training problem of :func:`train_deep_relu`: ``(model, x, y)`` before any step.
 
     ``model`` has ``depth`` Linear layers (16 inputs, hidden width ``width``, one output per
     class) with ReLU between them, built by :func:`nnlib.models.make_mlp` with ``init`` after
@@ -623,13 +695,24 @@ def deep_relu_problem(
     own for ``"default"``; ``(x, y)`` is :func:`linear_classes` with ``n``
     samples and ``data_seed``: every ``seed`` trains on the same data.
 
+    ``output_gain`` (optional) then redraws the output layer's weight from
+    :math:`\mathcal{N}(0, 	ext{gain}^2/	ext{fan\_in})`: :math:`\sqrt{2}` is Kaiming's forward
+    view (a ReLU feeds the layer), 1 is LeCun's (``kaiming_normal_(w, nonlinearity="linear")``),
+    0 a zero output layer. The hidden layers are the same as without it.
+
     Raises:
-        ValueError: for an unknown init or non-positive sizes.
+        ValueError: for an unknown init, non-positive sizes or a negative ``output_gain``.
     """
+    if output_gain is not None and not output_gain >= 0:
+        raise ValueError(f"output_gain must be >= 0 or None, got {output_gain}")
     x, y = linear_classes(n=n, seed=data_seed)
     classes = int(y.max()) + 1
     set_seed(seed)
     model = make_mlp([x.shape[1], *[width] * (depth - 1), classes], "relu", init)
+    if output_gain is not None:
+        last = model[-1]
+        with torch.no_grad():
+            last.weight.normal_(0.0, output_gain / math.sqrt(last.in_features))
     return model, x, y
 
 
@@ -644,8 +727,10 @@ def train_deep_relu(
     seed: int = 0,
     n: int = 32,
     data_seed: int = 0,
+    output_gain: float | None = None,
 ) -> TrainResult:
-    """Train the network of :func:`deep_relu_problem` on its data (cross-entropy, full batch).
+    """Train the network of :func:`deep_relu_problem` on its data (cross-entropy, full batch);
+    ``output_gain`` is passed on to it.
 
     Uses :func:`nnlib.training.train_classifier`: SGD with momentum 0.9 by default (He et al.
     2015 trained with SGD and momentum), or ``optimizer="adam"`` (which takes no momentum). Runs
@@ -659,7 +744,7 @@ def train_deep_relu(
     """
     if momentum is None:
         momentum = 0.9 if optimizer == "sgd" else 0.0
-    model, x, y = deep_relu_problem(init, depth, width, seed, n, data_seed)
+    model, x, y = deep_relu_problem(init, depth, width, seed, n, data_seed, output_gain)
     with flush_denormals():
         history = train_classifier(
             model, x, y, steps=steps, lr=lr, optimizer=optimizer, momentum=momentum
