@@ -2,35 +2,112 @@
 
 Usage (from the repository root, inside the project environment)::
 
-    python scripts/execute_notebooks.py                  # every chapter
+    python scripts/execute_notebooks.py                  # every notebook of _toc.yml
     python scripts/execute_notebooks.py chapters/02_activation.ipynb
 
 Each notebook runs top to bottom in a fresh kernel with its own folder as the working directory,
 exactly as ``pytest --nbval`` runs it. No timing metadata is recorded and printed text is stored
 as one stream per cell, so re-executing an unchanged chapter leaves its file unchanged.
+
+**Status record** (the site's 课程状态 page, ``appendix/status.md``, renders it): for every
+notebook it stores, the entry of ``chapters/_status.json`` (keyed by the notebook's path, keys
+sorted, so the file is deterministic apart from the measured values) is replaced by
+
+- ``seconds``: wall time from starting the kernel to the end of the last cell, 0.1 s;
+- ``peak_mib``: the kernel process's peak resident memory, its ``VmHWM`` line in
+  ``/proc/self/status`` read *inside the kernel* right after the last cell (the kernel's
+  high-water mark: exact, not sampled; ``null`` where there is no ``/proc``, e.g. macOS);
+- ``fingerprint``: ``nnlib.numerics.fingerprint()`` computed inside that kernel after the last
+  cell, i.e. on the numerics path the outputs were made on;
+- ``machine`` (CPU model from ``/proc/cpuinfo``, logical cores, OS and architecture),
+  ``versions`` (Python, torch, NumPy, matplotlib, Jupyter Book, as installed in the kernel's
+  environment) and ``date`` (UTC day of the run).
+
+These come from one extra cell run in the same kernel after the notebook's last cell and then
+dropped: the notebook's bytes are the same as without it. Only successful runs are recorded
+(a failing cell raises before anything is written). ``pytest --nbval`` never writes the file.
+Entries of notebooks that no longer exist are dropped.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import os
 import sys
+import time
 from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parent.parent
+STATUS = ROOT / "chapters" / "_status.json"
+STATUS_ABOUT = (
+    "Written by scripts/execute_notebooks.py when it stores a notebook's outputs; rendered by "
+    "the course-status directive (_ext/course_status.py) on appendix/status.md. Do not edit."
+)
+
+#: Run in the notebook's kernel after its last cell (then dropped from the notebook): the
+#: kernel's peak memory first (before this cell allocates anything), then the environment and
+#: the numerics fingerprint of the path the outputs were computed on. Prints one JSON line.
+PROBE = r"""
+def _course_status_probe():
+    import json, os, platform
+    from importlib import metadata
+
+    peak = None
+    try:
+        with open("/proc/self/status", encoding="utf-8") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    peak = round(int(line.split()[1]) / 1024)
+    except OSError:
+        pass
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as info:
+            for line in info:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    from nnlib.numerics import fingerprint
+
+    dists = {"torch": "torch", "numpy": "numpy", "matplotlib": "matplotlib",
+             "jupyter_book": "jupyter-book"}
+    versions = {key: metadata.version(dist) for key, dist in dists.items()}
+    versions["python"] = platform.python_version()
+    machine = {"cpu": cpu, "cores": os.cpu_count(),
+               "system": f"{platform.system()} {platform.machine()}"}
+    print(json.dumps({"peak_mib": peak, "fingerprint": fingerprint(),
+                      "machine": machine, "versions": versions}))
+
+
+_course_status_probe()
+del _course_status_probe
+"""
 
 
 def chapter_notebooks() -> list[Path]:
-    """Return every notebook under chapters/ (section notebooks in their chapter folders),
-    sorted by path: the reading order."""
-    return sorted((ROOT / "chapters").rglob("*.ipynb"))
+    """Every notebook of ``_toc.yml``, in reading order (sections included)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import editions
+
+    return editions.chapter_notebooks(ROOT)
 
 
-def execute(path: Path, timeout: int = 600) -> None:
-    """Execute ``path`` in place in a fresh ``python3`` kernel of the current environment."""
+def execute(path: Path, timeout: int = 600) -> dict:
+    """Execute ``path`` in place in a fresh ``python3`` kernel of the current environment.
+
+    Returns the notebook's status entry (module docstring); the notebook file holds no trace of
+    the measurement.
+    """
     nb = nbformat.read(path, as_version=4)
+    last = len(nb.cells) - 1
+    probe = nbformat.v4.new_code_cell(PROBE)
+    nb.cells.append(probe)
     client = NotebookClient(
         nb,
         timeout=timeout,
@@ -38,12 +115,61 @@ def execute(path: Path, timeout: int = 600) -> None:
         record_timing=False,
         resources={"metadata": {"path": str(path.parent)}},
     )
+    finished: list[float] = []
+
+    def after_cell(cell_index: int, **_: object) -> None:
+        if cell_index == last:
+            finished.append(time.perf_counter())
+
+    client.on_cell_executed = after_cell
+    start = time.perf_counter()
     client.execute()
+    assert nb.cells.pop() is probe
     for cell in nb.cells:
         cell.metadata.pop("execution", None)
         if cell.cell_type == "code":
             cell.outputs = coalesce_streams(cell.outputs)
     nbformat.write(nb, path)
+    return status_entry(probe, (finished or [time.perf_counter()])[0] - start)
+
+
+def status_entry(probe: nbformat.NotebookNode, seconds: float) -> dict:
+    """The status entry from the probe cell's printed JSON and the measured wall time."""
+    text = "".join(o.get("text", "") for o in probe.outputs if o.output_type == "stream")
+    lines = [line for line in text.splitlines() if line.startswith("{")]
+    if not lines:
+        raise RuntimeError(f"the status probe printed no record: {probe.outputs!r}")
+    entry = json.loads(lines[-1])
+    entry["seconds"] = round(seconds, 1)
+    entry["date"] = dt.datetime.now(dt.UTC).date().isoformat()
+    return entry
+
+
+def status_key(path: Path) -> str:
+    """A notebook's key in the status file: its path from the repository root, with ``/``."""
+    return path.resolve().relative_to(ROOT).as_posix()
+
+
+def load_status(path: Path = STATUS) -> dict:
+    """The status record (``{"about": ..., "notebooks": {key: entry}}``), empty if missing."""
+    if path.is_file():
+        return json.loads(path.read_text(encoding="utf-8"))
+    return {"about": STATUS_ABOUT, "notebooks": {}}
+
+
+def write_status(data: dict, path: Path = STATUS) -> None:
+    """Write the record deterministically (sorted keys, one layout), dropping vanished files."""
+    notebooks = {k: v for k, v in data.get("notebooks", {}).items() if (ROOT / k).is_file()}
+    record = {"about": STATUS_ABOUT, "notebooks": notebooks}
+    text = json.dumps(record, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+    path.write_text(text, encoding="utf-8")
+
+
+def record(path: Path, entry: dict, status: Path = STATUS) -> None:
+    """Store ``entry`` as the status of notebook ``path`` in the status file."""
+    data = load_status(status)
+    data.setdefault("notebooks", {})[status_key(path)] = entry
+    write_status(data, status)
 
 
 def coalesce_streams(outputs: list) -> list:
@@ -81,7 +207,9 @@ def main(argv: list[str]) -> int:
             print(f"not a notebook: {path}", file=sys.stderr)
             return 2
         print(f"executing {path.relative_to(ROOT)}", flush=True)
-        execute(path)
+        entry = execute(path)
+        record(path, entry)
+        print(f"  {entry['seconds']:.1f} s, peak {entry['peak_mib']} MiB", flush=True)
     return 0
 
 

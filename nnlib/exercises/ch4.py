@@ -158,9 +158,9 @@ def _check_moons_net(model: Any, what: str) -> Feedback | None:
     linears = [m for m in model.modules() if isinstance(m, nn.Linear)]
     shapes = [(m.in_features, m.out_features) for m in linears]
     if shapes != [(2, 16), (16, 16), (16, 2)]:
-        return wrong(f"{what}的全连接层是 {shapes}。", "与 4.5 节相同：2 → 16 → 16 → 2。")
+        return wrong(f"{what}的全连接层是 {shapes}。", "与 4.3 节相同：2 → 16 → 16 → 2。")
     if not any(isinstance(m, nn.ReLU) for m in model.modules()):
-        return wrong(f"{what}里没有 ReLU。", '与 4.5 节相同：activation="relu"。')
+        return wrong(f"{what}里没有 ReLU。", '与 4.3 节相同：activation="relu"。')
     return None
 
 
@@ -205,7 +205,7 @@ def check_ex3(setup: Callable[[], tuple[Any, nn.Module]]) -> Feedback:
 
 @checker("练习 4：没有 Adam 的掩护")
 def check_ex4(build: Callable[[bool], nn.Module], predict: Callable[[], str]) -> Feedback:
-    """``build(with_softmax)`` gives the two models of section 4.6; ``predict()`` says whether
+    """``build(with_softmax)`` gives the two models of section 4.4; ``predict()`` says whether
     the accuracy gap gets "变大" or "变小" with full-batch gradient descent."""
     with torch.random.fork_rng():
         torch.manual_seed(0)
