@@ -241,10 +241,12 @@ def plot_function_and_grad(
     x_range: tuple[float, float] = (-8.0, 8.0),
     num: int = 1001,
     axes: Sequence[Axes] | None = None,
+    color: str | None = None,
 ) -> Figure:
     """Draw an element-wise function (left) and its autograd derivative (right), side by side.
 
-    Titles are ``"{name} 函数图像"`` and ``"{name} 导数图像"``. The derivative panel always
+    Titles are ``"{name} 函数图像"`` and ``"{name} 导数图像"``; the y axes are labelled
+    :math:`f(x)` and :math:`f'(x)`. The derivative panel always
     includes 0 on its y axis. Where the derivative jumps (a kink of ``fn``, e.g. ReLU at 0), the
     curve is broken instead of drawn as a vertical segment, and the value autograd returns at
     the kink is marked with a dot. See :func:`function_and_grad` for how the derivative is
@@ -254,6 +256,9 @@ def plot_function_and_grad(
         axes: optional pair ``(function_axes, derivative_axes)`` to draw into, e.g. one row of a
             ``subplots(ncols=2, nrows=k)`` grid that compares several functions; by default a
             new two-panel figure is made. The figure of the axes is returned.
+        color: one colour for both curves, e.g. the activation's course colour from
+            :data:`ACTIVATION_COLORS`; by default the function is drawn in ``C0`` and the
+            derivative in ``C1``.
 
     Raises:
         ValueError: if ``axes`` is given and is not exactly two axes.
@@ -266,24 +271,26 @@ def plot_function_and_grad(
     else:
         ax_f, ax_d = axes
         fig = ax_f.figure
-    ax_f.plot(x, y, color="C0")
+    ax_f.plot(x, y, color=color or "C0")
     ax_f.set_title(f"{name} 函数图像")
     ax_f.set_xlabel("$x$")
+    ax_f.set_ylabel("$f(x)$")
     span = float(np.ptp(grad)) if grad.size else 0.0
     jumps = np.flatnonzero(np.abs(np.diff(grad)) > 0.2 * span) if span > 0 else np.array([], int)
     x_d, g_d = x.astype(float), grad.astype(float)
     if jumps.size:
         x_d = np.insert(x_d, jumps + 1, np.nan)
         g_d = np.insert(g_d, jumps + 1, np.nan)
-    ax_d.plot(x_d, g_d, color="C1")
+    ax_d.plot(x_d, g_d, color=color or "C1")
     for k in jumps:  # the grid point at (or nearest to) the kink carries autograd's value there
         at = k if abs(x[k]) <= abs(x[k + 1]) else k + 1
-        ax_d.plot([x[at]], [grad[at]], "o", color="C1", markersize=5)
+        ax_d.plot([x[at]], [grad[at]], "o", color=color or "C1", markersize=5)
     low, high = ax_d.get_ylim()
     pad = 0.05 * (high - low)
     ax_d.set_ylim(min(low, -pad), max(high, pad))
     ax_d.set_title(f"{name} 导数图像")
     ax_d.set_xlabel("$x$")
+    ax_d.set_ylabel("$f\\,'(x)$")
     return fig
 
 

@@ -78,6 +78,20 @@ def test_plot_function_and_grad_titles() -> None:
     plt.close(fig)
 
 
+def test_plot_function_and_grad_labels_y_axes_and_takes_one_colour() -> None:
+    from matplotlib.colors import to_hex
+
+    fig = plotting.plot_function_and_grad(torch.relu, "ReLU", num=101)
+    assert [ax.get_ylabel() for ax in fig.axes] == ["$f(x)$", "$f\\,'(x)$"]
+    assert [to_hex(line.get_color()) for line in fig.axes[1].get_lines()] == [to_hex("C1")] * 2
+    plt.close(fig)
+    color = plotting.ACTIVATION_COLORS["relu"]
+    fig = plotting.plot_function_and_grad(torch.relu, "ReLU", num=101, color=color)
+    lines = [line for ax in fig.axes for line in ax.get_lines()]
+    assert len(lines) == 3 and {to_hex(line.get_color()) for line in lines} == {color}
+    plt.close(fig)
+
+
 def test_plot_curves_draws_one_line_per_curve_and_log_axis() -> None:
     fig = plotting.plot_curves([1, 2, 3], {"a": [1, 10, 100], "b": [2, 3, 4]}, logy=True)
     ax = fig.axes[0]

@@ -19,6 +19,7 @@ from nnlib.exercises import Feedback, checker, right, wrong
 
 __all__ = ["EX3_CHOICES", "KEPT_AFTER_19_LAYERS", "check_ex1", "check_ex2", "check_ex3"]
 __all__ += ["check_ex4", "check_ex5"]
+__all__ += ["BORDERLINE_AFTER_19_LAYERS", "LOST_AFTER_19_LAYERS"]
 
 
 def _f64(value: object) -> torch.Tensor:
@@ -112,10 +113,19 @@ def _tolerance(raw: object) -> dict[str, float]:
 # 练习 2: which activations keep the gradient through 19 Kaiming layers
 # --------------------------------------------------------------------------------------------
 
-KEPT_AFTER_19_LAYERS = frozenset({"tanh", "relu", "leaky_relu", "prelu", "elu", "gelu"})
+KEPT_AFTER_19_LAYERS = frozenset({"tanh", "relu", "leaky_relu", "prelu", "elu"})
 """Activations whose gradient keeps more than 0.1 of the top layer's after 19 Kaiming layers
-(``vanishing_gradients(..., depth=20, init="kaiming_normal")``); chapter 2's solution cell
-derives this set from the run and asserts that :func:`check_ex2` accepts it."""
+(``vanishing_gradients(..., depth=20, init="kaiming_normal", seed=s)``) for **every** seed
+tried (0–7: at least 0.77); chapter 2's solution cell checks this on seeds 0–4."""
+
+LOST_AFTER_19_LAYERS = frozenset({"sigmoid", "silu"})
+"""Activations that keep less than 0.1 for every seed (0–7: sigmoid about 1e-10, SiLU at most
+0.025)."""
+
+BORDERLINE_AFTER_19_LAYERS = frozenset({"gelu", "softplus"})
+"""Activations whose kept ratio straddles 0.1 from seed to seed (seeds 0–7: GELU 0.077–1.9,
+Softplus 0.021–0.38): their per-layer factor sits near 0.1^(1/19) ≈ 0.886, so one random
+network decides. :func:`check_ex2` accepts a prediction either way for them."""
 
 _DISPLAY_TO_NAME = {v.lower(): k for k, v in DISPLAY_NAMES.items()}
 
@@ -134,10 +144,14 @@ def _names(predicted: Iterable[str]) -> set[str]:
 @checker("练习 2：哪些激活函数的梯度穿过 19 层")
 def check_ex2(predict: Callable[[], Iterable[str]]) -> Feedback:
     """``predict()`` returns the names (as in ``activation_names()``) whose gradient keeps more
-    than 0.1 of the top layer's after 19 Kaiming layers.
+    than 0.1 of the top layer's after 19 Kaiming layers, whatever the seed.
 
-    Typical wrong answers: sigmoid included; tanh left out (Kaiming's √2 "is for ReLU"); SiLU or
-    Softplus included (their slope at 0 is 1/2); GELU left out (it is just above the line).
+    Only outcomes that hold across seeds are graded: :data:`KEPT_AFTER_19_LAYERS` must be in the
+    prediction and :data:`LOST_AFTER_19_LAYERS` must not; GELU and Softplus
+    (:data:`BORDERLINE_AFTER_19_LAYERS`) change from seed to seed and are accepted either way.
+
+    Typical wrong answers: sigmoid included; tanh left out (Kaiming's √2 "is for ReLU"); SiLU
+    included (its slope at 0 is 1/2); a ReLU variant left out.
     """
     got = _names(predict())
     valid = set(activation_names()) - {"identity"}
@@ -146,12 +160,6 @@ def check_ex2(predict: Callable[[], Iterable[str]]) -> Feedback:
         return wrong(
             f"不认识的名称 {sorted(unknown)}。",
             f"用 activation_names() 里的名称：{', '.join(sorted(valid))}。",
-        )
-    if got == KEPT_AFTER_19_LAYERS:
-        return right(
-            "tanh、ReLU、Leaky ReLU、PReLU、ELU 的每层因子约为 1 或更大；GELU 略高于 0.1^(1/19) ≈ "
-            "0.886；"
-            "sigmoid、SiLU、Softplus 低于它。"
         )
     if "sigmoid" in got:
         return wrong(
@@ -165,27 +173,26 @@ def check_ex2(predict: Callable[[], Iterable[str]]) -> Feedback:
             "tanh 在 0 附近斜率为 1；Kaiming 的 √2 对它是放大，饱和的压缩与放大大致抵消，每层因子"
             "约 1。",
         )
-    smooth_half = got & {"silu", "softplus"}
-    if smooth_half:
+    if "silu" in got:
         return wrong(
-            f"{sorted(smooth_half)} 保留不下来。",
-            "SiLU 和 Softplus 在 0 处的斜率是 1/2（不是 1），Kaiming 的 √2 补不回来：每层因子低于"
+            "SiLU 保留不下来。",
+            "SiLU 在 0 处的斜率是 1/2（不是 1），Kaiming 的 √2 补不回来：每个种子下每层因子都低于"
             " 0.886。",
         )
-    relu_like = {"relu", "leaky_relu", "prelu", "elu"} - got
+    relu_like = KEPT_AFTER_19_LAYERS - got
     if relu_like:
         return wrong(
             f"漏了 {sorted(relu_like)}。",
             "Kaiming 的 √2 正是按 ReLU 算的；Leaky ReLU、PReLU、ELU 在正半轴斜率也是 1，每层因子"
             "约 1。",
         )
-    if "gelu" not in got:
-        return wrong(
-            "漏了 GELU。",
-            "GELU 是边界情况：它在 0 处斜率 1/2，但正半轴斜率趋于 1，实测每层因子约 0.9，略高于 0"
-            ".886。",
-        )
-    return wrong(f"你的预测是 {sorted(got)}。", "回想 2.6 节两类函数在 0 附近的斜率，再乘上 √2。")
+    border = sorted(DISPLAY_NAMES[n] for n in BORDERLINE_AFTER_19_LAYERS & got)
+    said = f"你把 {'、'.join(border)} 也算了进来，" if border else "你没有算 GELU、Softplus，"
+    return right(
+        "tanh、ReLU、Leaky ReLU、PReLU、ELU 在每个种子下都保留（每层因子约 1 或更大），sigmoid、"
+        f"SiLU 在每个种子下都保留不下。{said}这两个是边界情况：每层因子在 0.1^(1/19) ≈ 0.886 "
+        "上下，换一个种子结论就可能变，所以两种预测都算对。"
+    )
 
 
 # --------------------------------------------------------------------------------------------
