@@ -45,6 +45,7 @@ BUDGET_CHARS = 4500
 BUDGET_CODE_CELLS = 12
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
+PLAIN_FENCE = re.compile(r"^\s*(`{3,}|~{3,})(?!`)\s*[\w-]*\s*$")
 FENCE_OPEN = re.compile(r"^(\s*)(`{3,}|:{3,})\s*\{([\w:-]+)\}(.*)$")
 EXERCISE_HEADING = re.compile(r"^##\s+练习", re.MULTILINE)
 HIDDEN_CELL_TAGS = {"hide-cell", "remove-cell"}
@@ -110,6 +111,15 @@ def visible_markdown(text: str, quiz_text: Any = None) -> str:
     out: list[str] = []
     i = 0
     while i < len(lines):
+        plain = PLAIN_FENCE.match(lines[i])
+        if plain:  # a code block: shown as it is, nothing inside is a directive
+            close = re.compile(r"^\s*" + re.escape(plain.group(1)) + r"\s*$")
+            j = i + 1
+            while j < len(lines) and not close.match(lines[j]):
+                out.append(lines[j])
+                j += 1
+            i = j + 1
+            continue
         match = FENCE_OPEN.match(lines[i])
         if not match:
             out.append(lines[i])
