@@ -60,7 +60,7 @@ def check_ex1(make_data: Callable[[int], Any], predict: Callable[[], str]) -> Fe
         if _same_data(split, _moons(n_train)):
             continue
         if _same_data(split, _moons(n_train, noise=0.2)):
-            return wrong("噪声用了默认的 0.2。", "与 6.2 节相同：noise=0.35。")
+            return wrong("噪声用了默认的 0.2。", "与 6.4 节的过拟合实验相同：noise=0.35。")
         return wrong(
             f"n_train={n_train} 时个数对，但数据与 noise=0.35、seed=0 生成的不同。",
             'make_toy_split("moons", n_samples=n_train + 800, noise=0.35, '
