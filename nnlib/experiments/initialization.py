@@ -696,7 +696,7 @@ def deep_relu_problem(
     samples and ``data_seed``: every ``seed`` trains on the same data.
 
     ``output_gain`` (optional) then redraws the output layer's weight from
-    :math:`\mathcal{N}(0, 	ext{gain}^2/	ext{fan\_in})`: :math:`\sqrt{2}` is Kaiming's forward
+    :math:`\mathcal{N}(0, \text{gain}^2/\text{fan\_in})`: :math:`\sqrt{2}` is Kaiming's forward
     view (a ReLU feeds the layer), 1 is LeCun's (``kaiming_normal_(w, nonlinearity="linear")``),
     0 a zero output layer. The hidden layers are the same as without it.
 
