@@ -203,13 +203,15 @@ TEXT_FONTS = [
     ("PDF Mono CJK", 400, "Noto Sans Mono CJK SC:style=Regular"),
 ]
 
+# Superscript digits (10⁻⁷ in the explorers' readouts) are in neither Noto CJK nor STIX: Noto
+# Sans Mono (OFL, already embedded for code) is the last fallback before any non-OFL font.
 FONT_CSS = """
-:root { --pst-font-family-base: "PDF Serif", "STIXGeneral", serif;
-        --pst-font-family-heading: "PDF Sans", "STIXGeneral", sans-serif;
+:root { --pst-font-family-base: "PDF Serif", "STIXGeneral", "Noto Sans Mono", serif;
+        --pst-font-family-heading: "PDF Sans", "STIXGeneral", "Noto Sans Mono", sans-serif;
         --pst-font-family-monospace: "Noto Sans Mono", "PDF Mono CJK", "STIXGeneral", monospace; }
-body { font-family: "PDF Serif", "STIXGeneral", serif !important; }
+body { font-family: "PDF Serif", "STIXGeneral", "Noto Sans Mono", serif !important; }
 h1, h2, h3, h4, h5, h6, summary, .admonition-title, th, .pdf-title p, .pdf-toc ol,
-.pdf-solution { font-family: "PDF Sans", "STIXGeneral", sans-serif !important; }
+.pdf-solution { font-family: "PDF Sans", "STIXGeneral", "Noto Sans Mono", sans-serif !important; }
 pre, code, kbd, samp, .highlight, .output pre, pre span, code span {
   font-family: "Noto Sans Mono", "PDF Mono CJK", "STIXGeneral", monospace !important; }
 mjx-utext { font-family: "STIXGeneral", "PDF Serif", serif !important; }

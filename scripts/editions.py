@@ -203,8 +203,8 @@ def title_of(doc: str, root: Path = ROOT) -> str:
     """The document's H1 title (first ``# `` line), as plain text."""
     for text in _markdown_texts(source_of(doc, root)):
         match = re.search(r"^# +(.+?)\s*$", text, re.M)
-        if match:
-            return " ".join(_plain(match[1]).split())
+        if match:  # inline code stays in a title ("4.1 用 nn.Module 定义网络")
+            return " ".join(_plain(re.sub(r"`([^`]*)`", r"\1", match[1])).split())
     raise ValueError(f"{doc}: no '# title' line")
 
 

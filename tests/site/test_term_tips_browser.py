@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from conftest import book_pages
 from test_quiz import serve
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/: the stub books
@@ -130,7 +131,8 @@ def test_tap_shows_then_follows_on_a_phone(browser: Any, stub_url: str) -> None:
 
 
 def test_term_links_on_the_site_carry_definitions(html_dir: Path) -> None:
-    pages = [p for p in (html_dir / "chapters").rglob("*.html")]
+    # The pages of _toc.yml (a stale page from an older build may lie next to them).
+    pages = [html_dir / p for p in book_pages() if p.startswith("chapters/")]
     if not pages:
         pytest.skip("no chapter pages built")
     for page in pages:
