@@ -163,7 +163,9 @@ RESHAPE_JS = r"""async (arg) => {
       img.style.width = `${(Number(img.getAttribute("width")) * 96) / arg.screenDpi}px`;
       // The shape of the stored pixels, not of the rounded width/height attributes (an odd
       // pixel width would otherwise print 0.2 % too tall: below 300 dpi).
-      if (img.naturalWidth > 0) img.style.aspectRatio = `${img.naturalWidth} / ${img.naturalHeight}`;
+      if (img.naturalWidth > 0) {
+        img.style.aspectRatio = `${img.naturalWidth} / ${img.naturalHeight}`;
+      }
     });
   // Title page, contents, then the book; the site's navigation, header and footer go.
   const titlePage = document.createElement("section");
