@@ -5,8 +5,9 @@ formula, a loop instead of vectorised code, float32 instead of float64, a list i
 tensor or tuple where the text allows it, NumPy scalars) are accepted, and typical mistakes each
 get their own hint. Together with ``test_exercises_ch1_3.py`` and ``test_exercises_ch4_6.py``
 (the references and the first typical mistakes) every checker meets "≥ 2 other right answers,
-≥ 3 typical mistakes". Not here: ``ch2.check_ex2`` and ``ch6.check_ex2``, which grade across
-seeds and belong to the chapter rewrite.
+≥ 3 typical mistakes". ``ch2.check_ex2`` and ``ch6.check_ex2`` grade predictions that hold
+across seeds (their constants are checked by training in ``test_exercises_ch1_3.py`` and
+``test_experiments_summary.py``); here they are checked both ways like the others.
 
 Also the one type rule for answers (``nnlib.exercises.as_bool`` …): any length-2 sequence,
 NumPy scalars, never a string where a bool is asked.
@@ -668,3 +669,42 @@ def test_numbers_written_as_strings_are_not_numbers() -> None:
     rejects(ch3.check_ex2, lambda g: "1.0", hint="不要写成字符串")
     rejects(ch4.check_ex5, lambda c: f"{math.log(1 + (c - 1) / math.e)}", hint="不要写成字符串")
     accepts(ch4.check_ex5, lambda c: np.float32(math.log(1 + (c - 1) / math.e)))
+
+
+# ---------------------------------------------------------------- graded across seeds
+def test_ch2_ex2_both_ways() -> None:
+    kept = ["tanh", "relu", "leaky_relu", "prelu", "elu"]
+    accepts(ch2.check_ex2, lambda: set(kept))
+    accepts(ch2.check_ex2, lambda: ["Tanh", "ReLU", "Leaky ReLU", "PReLU", "ELU", "GELU"])
+    accepts(ch2.check_ex2, lambda: (*kept, "softplus", "gelu"))  # borderline: either way
+    rejects(ch2.check_ex2, lambda: [*kept, "sigmoid"], hint="σ'(0) = 1/4")
+    rejects(ch2.check_ex2, lambda: ["relu", "leaky_relu", "prelu", "elu"], hint="tanh")
+    rejects(ch2.check_ex2, lambda: [*kept, "silu"], hint="1/2")
+    rejects(ch2.check_ex2, lambda: ["tanh", "relu"], hint="Leaky ReLU")
+    rejects(ch2.check_ex2, lambda: ["tanh", "relu", "swishy"], hint="activation_names()")
+
+
+def _adam_l2(model: nn.Module) -> torch.optim.Optimizer:
+    return torch.optim.Adam(model.parameters(), lr=0.01, weight_decay=0.1)
+
+
+def test_ch6_ex2_both_ways() -> None:
+    def adam_other(model: nn.Module) -> torch.optim.Optimizer:
+        return torch.optim.Adam(params=list(model.parameters()), lr=1e-2, weight_decay=1e-1)
+
+    accepts(ch6.check_ex2, _adam_l2, lambda: (True, True))
+    accepts(ch6.check_ex2, adam_other, lambda: [np.bool_(True), np.bool_(True)])
+    accepts(ch6.check_ex2, _adam_l2, lambda: np.array([True, True]))
+
+    def adamw(model: nn.Module) -> torch.optim.Optimizer:
+        return torch.optim.AdamW(model.parameters(), lr=0.01, weight_decay=0.1)
+
+    def plain(model: nn.Module) -> torch.optim.Optimizer:
+        return torch.optim.Adam(model.parameters(), lr=0.01)
+
+    rejects(ch6.check_ex2, adamw, lambda: (True, True), hint="AdamW")
+    rejects(ch6.check_ex2, plain, lambda: (True, True), hint="weight_decay=0.1")
+    rejects(ch6.check_ex2, _adam_l2, lambda: ("True", "True"), hint="不是字符串")
+    rejects(ch6.check_ex2, _adam_l2, lambda: (True, False), hint="换几个种子")
+    rejects(ch6.check_ex2, _adam_l2, lambda: (False, True), hint="权重衰减")
+    rejects(ch6.check_ex2, _adam_l2, lambda: True, hint="两个布尔值")

@@ -16,7 +16,16 @@ import torch
 from torch import nn
 
 from nnlib.data import make_toy_split
-from nnlib.exercises import Feedback, as_number, checker, right, same_count, wrong
+from nnlib.exercises import (
+    Feedback,
+    as_bool,
+    as_number,
+    as_sequence,
+    checker,
+    right,
+    same_count,
+    wrong,
+)
 from nnlib.models import make_mlp
 
 __all__ = ["check_ex1", "check_ex2", "check_ex3", "check_ex4", "check_ex5"]
@@ -135,11 +144,14 @@ def check_ex2(
             "学习率 0.01，weight_decay=0.1，作用于所有参数（偏置也在内）。",
         )
     answer = predict()
-    if not (isinstance(answer, tuple) and len(answer) == 2):
-        return wrong(
-            f"预测是 {answer!r}。", "predict 返回两个布尔值：(差距变小吗, 测试准确率提高吗)。"
-        )
-    gap_smaller, test_improves = answer
+    items = as_sequence(answer, 2)
+    flags = [as_bool(item) for item in items] if items is not None else [None, None]
+    if items is None or None in flags:
+        hint = "predict 返回两个布尔值：(差距变小吗, 测试准确率提高吗)。"
+        if items is not None and any(isinstance(item, str) for item in items):
+            hint = '返回 True/False，不是字符串（"False" 这样的字符串会被当作真）。' + hint
+        return wrong(f"预测是 {answer!r}。", hint)
+    gap_smaller, test_improves = flags
     if not gap_smaller:
         return wrong(
             "优化器对，但差距会变小。",
