@@ -117,11 +117,11 @@
       const pts = [];
       for (let k = 0; k <= n; k++) pts.push([sx(k), sy(clamp(k * Math.log10(act.bound), lo, hi))]);
       body += line(pts, 'class="ex-bound" stroke-dasharray="6 4" stroke-width="2"');
-      body += label(sx(n) + 6, sy(clamp(n * Math.log10(act.bound), lo, hi)) + 4, "0.25ⁿ 上界", 'class="ex-note"');
+      body += label(sx(n) + 6, sy(clamp(n * Math.log10(act.bound), lo, hi)) + 4, "参照 0.25ⁿ", 'class="ex-note"');
     }
     const v = through[n];
     let text = `${act.label}：梯度往回经过 ${n} 层后是原来的 ${fmt(v)} 倍`;
-    if (act.bound) text += `（每层 σ′ ≤ 0.25 给出的上界 0.25ⁿ = ${fmt(Math.pow(0.25, n))}）`;
+    if (act.bound) text += `（参照线 0.25ⁿ = ${fmt(Math.pow(0.25, n))}：每层只乘 σ′ 的最大值 0.25）`;
     text += "。";
     return { svg: svg(W, narrow ? 630 : 450, body, text), text };
   }

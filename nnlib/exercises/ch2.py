@@ -164,8 +164,8 @@ def check_ex2(predict: Callable[[], Iterable[str]]) -> Feedback:
     if "sigmoid" in got:
         return wrong(
             "sigmoid 保留不下来。",
-            "σ'(0) = 1/4 是它的最大斜率：乘上 Kaiming 的 √2，每层因子最多 √2/4 ≈ 0.35，19 层后只"
-            "剩 1e-9 量级。",
+            "σ'(0) = 1/4 是它的最大斜率：乘上 Kaiming 的 √2，每层因子约 √2 × rms σ' ≤ √2/4 ≈ 0.35，"
+            "19 层后只剩 1e-9 量级。",
         )
     if "tanh" not in got:
         return wrong(
@@ -272,7 +272,7 @@ def check_ex4(softmax_t: Callable[[Tensor, float], Tensor]) -> Feedback:
         if not torch.isfinite(got).all():
             return wrong(
                 where + "出现了 nan 或 inf（分数很大时 e^z 溢出）。",
-                "先减去每行的最大值再取指数（或直接用 2.5 节的 softmax / torch.softmax）。",
+                "先减去每行的最大值再取指数（或直接用 2.1 节的 softmax / torch.softmax）。",
             )
         if got.shape != want.shape:
             return wrong(
