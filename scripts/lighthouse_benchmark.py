@@ -31,8 +31,6 @@ import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-import yaml
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import editions  # noqa: E402 - scripts/editions.py: find_chromium
 
@@ -116,12 +114,8 @@ def build_stock() -> Path:
 
 
 def pages(book_root: Path) -> list[str]:
-    toc = yaml.safe_load((book_root / "_toc.yml").read_text(encoding="utf-8"))
-    docs = [toc["root"]]
-    for entry in toc.get("chapters", []) or []:
-        docs.append(entry["file"])
-    for part in toc.get("parts", []) or []:
-        docs += [entry["file"] for entry in part.get("chapters", [])]
+    """Every page of the book's ``_toc.yml``, chapter pages and their sections included."""
+    docs = editions.toc_files(book_root)
     return [f"{doc.removesuffix('.md').removesuffix('.ipynb')}.html" for doc in docs]
 
 
