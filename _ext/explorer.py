@@ -31,6 +31,7 @@ from typing import Any
 
 from docutils import nodes
 from docutils.statemachine import StringList
+from page_assets import link_assets
 from sphinx.application import Sphinx
 from sphinx.errors import ExtensionError
 from sphinx.util.docutils import SphinxDirective
@@ -47,67 +48,50 @@ class explorer(nodes.General, nodes.Element):
 
 
 # --------------------------------------------------------------------------- controls
+def _menu(key: str, label: str, entries: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "key": key,
+        "label": label,
+        "kind": "select",
+        "options": [(e["name"], e["label"]) for e in entries],
+    }
+
+
+def _slider(key: str, label: str, texts: list[str], low: int = 0) -> dict[str, Any]:
+    """A slider over ``low .. low + len(texts) - 1``; ``texts[k]`` names position ``low + k``."""
+    return {
+        "key": key,
+        "label": label,
+        "kind": "range",
+        "min": low,
+        "max": low + len(texts) - 1,
+        "labels": {str(low + k): text for k, text in enumerate(texts)},
+    }
+
+
 def controls(data: dict[str, Any]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """The controls of an explorer and its default state (the control values).
 
     Each control: ``key`` (the state field), ``label``, ``kind`` (``select`` or ``range``),
-    ``options`` (``[(value, text)]``) for a menu, or ``max`` and ``labels`` for a slider over
-    ``0..max`` (or ``min..max`` with ``min``).
+    ``options`` (``[(value, text)]``) for a menu, or ``min``, ``max`` and ``labels`` for a slider.
 
     Raises:
         ValueError: for an unknown kind (the message names the valid kinds).
     """
     kind, default = data.get("kind"), data.get("default", {})
     if kind == "activation-depth":
-        acts = data["activations"]
-        ns = list(range(1, data["depth"]))
+        layers = [f"{n} 层" for n in range(1, data["depth"])]
         return [
-            {
-                "key": "activation",
-                "label": "激活函数",
-                "kind": "select",
-                "options": [(a["name"], a["label"]) for a in acts],
-            },
-            {
-                "key": "n",
-                "label": "经过的层数 n",
-                "kind": "range",
-                "min": 1,
-                "max": ns[-1],
-                "labels": {str(n): f"{n} 层" for n in ns},
-            },
+            _menu("activation", "激活函数", data["activations"]),
+            _slider("n", "经过的层数 n", layers, low=1),
         ], {"activation": default["activation"], "n": default["n"]}
     if kind == "init-depth":
         scales = data["scales"]
         return [
-            {
-                "key": "init",
-                "label": "初始化方法",
-                "kind": "select",
-                "options": [(i["name"], i["label"]) for i in data["inits"]],
-            },
-            {
-                "key": "activation",
-                "label": "激活函数",
-                "kind": "select",
-                "options": [(a["name"], a["label"]) for a in data["activations"]],
-            },
-            {
-                "key": "scaleIndex",
-                "label": "权重再乘以",
-                "kind": "range",
-                "min": 0,
-                "max": len(scales) - 1,
-                "labels": {str(k): f"×{s:g}" for k, s in enumerate(scales)},
-            },
-            {
-                "key": "depth",
-                "label": "层数",
-                "kind": "range",
-                "min": 1,
-                "max": data["depth"],
-                "labels": {str(n): f"{n} 层" for n in range(1, data["depth"] + 1)},
-            },
+            _menu("init", "初始化方法", data["inits"]),
+            _menu("activation", "激活函数", data["activations"]),
+            _slider("scaleIndex", "权重再乘以", [f"×{s:g}" for s in scales]),
+            _slider("depth", "层数", [f"{n} 层" for n in range(1, data["depth"] + 1)], low=1),
         ], {
             "init": default["init"],
             "activation": default["activation"],
@@ -117,34 +101,10 @@ def controls(data: dict[str, Any]) -> tuple[list[dict[str, Any]], dict[str, Any]
     if kind == "training":
         lrs, snaps = data["lrs"], data["snapshots"]
         return [
-            {
-                "key": "lrIndex",
-                "label": "学习率",
-                "kind": "range",
-                "min": 0,
-                "max": len(lrs) - 1,
-                "labels": {str(k): f"{lr:g}" for k, lr in enumerate(lrs)},
-            },
-            {
-                "key": "init",
-                "label": "初始化方法",
-                "kind": "select",
-                "options": [(i["name"], i["label"]) for i in data["inits"]],
-            },
-            {
-                "key": "activation",
-                "label": "激活函数",
-                "kind": "select",
-                "options": [(a["name"], a["label"]) for a in data["activations"]],
-            },
-            {
-                "key": "snapshot",
-                "label": "训练步数",
-                "kind": "range",
-                "min": 0,
-                "max": len(snaps) - 1,
-                "labels": {str(k): f"第 {s} 步" for k, s in enumerate(snaps)},
-            },
+            _slider("lrIndex", "学习率", [f"{lr:g}" for lr in lrs]),
+            _menu("init", "初始化方法", data["inits"]),
+            _menu("activation", "激活函数", data["activations"]),
+            _slider("snapshot", "训练步数", [f"第 {s} 步" for s in snaps]),
         ], {
             "lrIndex": lrs.index(default["lr"]),
             "init": default["init"],
@@ -290,16 +250,8 @@ def add_static_path(app: Sphinx) -> None:
 
 
 def add_assets(app: Sphinx, pagename: str, templatename: str, context: dict, doctree: Any) -> None:
-    """Script and style only on pages with an explorer (the style linked at the first one)."""
-    body = context.get("body", "")
-    if doctree is None or STYLE_PLACEHOLDER not in body:
-        return
-    app.add_js_file("explorer.js", defer="defer")
-    css = STATIC_DIR / "explorer.css"
-    version = hashlib.sha1(css.read_bytes()).hexdigest()[:8]
-    href = context["pathto"]("_static/explorer.css", 1)
-    link = f'<link rel="stylesheet" href="{href}?v={version}">'
-    context["body"] = body.replace(STYLE_PLACEHOLDER, link, 1).replace(STYLE_PLACEHOLDER, "")
+    """Script and style only on pages with an explorer (``page_assets.link_assets``)."""
+    link_assets(app, context, doctree, STYLE_PLACEHOLDER, STATIC_DIR, "explorer")
 
 
 def setup(app: Sphinx) -> dict[str, Any]:

@@ -55,6 +55,7 @@ import yaml
 from docutils import nodes
 from docutils.parsers.rst import directives
 from docutils.statemachine import StringList
+from page_assets import link_assets
 from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
@@ -637,19 +638,8 @@ def add_static_path(app: Sphinx) -> None:
 
 
 def add_assets(app: Sphinx, pagename: str, templatename: str, context: dict, doctree: Any) -> None:
-    """Script and style only on pages with a quiz. The style sheet is linked where the first quiz
-    starts, not in ``<head>``: a stylesheet link in the body blocks only the content after it, so
-    the chapter above the quiz paints without waiting for it (the quiz ends the page)."""
-    body = context.get("body", "")
-    if doctree is None or STYLE_PLACEHOLDER not in body:
-        return
-    app.add_js_file("quiz.js", defer="defer")
-    css = STATIC_DIR / "quiz.css"
-    version = hashlib.sha1(css.read_bytes()).hexdigest()[:8]
-    href = context["pathto"]("_static/quiz.css", 1)
-    link = f'<link rel="stylesheet" href="{href}?v={version}">'
-    body = body.replace(STYLE_PLACEHOLDER, link, 1).replace(STYLE_PLACEHOLDER + "\n", "")
-    context["body"] = body
+    """Script and style only on pages with a quiz (``page_assets.link_assets``)."""
+    link_assets(app, context, doctree, STYLE_PLACEHOLDER, STATIC_DIR, "quiz")
 
 
 def setup(app: Sphinx) -> dict[str, Any]:

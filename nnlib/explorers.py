@@ -86,6 +86,22 @@ def _check_names(given: Sequence[str], valid: Sequence[str], what: str) -> None:
         raise ValueError(f"unknown {what} {unknown}; valid names: {', '.join(valid)}")
 
 
+def _entries(names: Sequence[str], kind: str) -> list[dict[str, str]]:
+    """Menu entries ``{name, label, color}`` for ``kind`` ``"init"`` or ``"activation"``: the
+    course's Chinese label and its one colour per method (``nnlib.plotting``)."""
+    from nnlib.plotting import ACTIVATION_COLORS, INIT_COLORS
+
+    if kind == "init":
+        return [
+            {"name": n, "label": INIT_LABELS.get(n, n), "color": INIT_COLORS.get(n, "#444444")}
+            for n in names
+        ]
+    return [
+        {"name": n, "label": display_name(n), "color": ACTIVATION_COLORS.get(n, "#444444")}
+        for n in names
+    ]
+
+
 def _colors() -> tuple[dict[str, str], dict[str, str]]:
     from nnlib.plotting import ACTIVATION_COLORS, INIT_COLORS
 
@@ -196,7 +212,6 @@ def init_depth_data(
     _check_names(activations, activation_names(), "activation")
     if any(s <= 0 for s in scales):
         raise ValueError(f"scales must be > 0, got {list(scales)}")
-    act_colors, init_colors = _colors()
     runs = {}
     for init in inits:
         for act in activations:
@@ -210,14 +225,8 @@ def init_depth_data(
         "kind": "init-depth",
         "width": width,
         "depth": depth,
-        "inits": [
-            {"name": n, "label": INIT_LABELS.get(n, n), "color": init_colors.get(n, "#444444")}
-            for n in inits
-        ],
-        "activations": [
-            {"name": n, "label": display_name(n), "color": act_colors.get(n, "#444444")}
-            for n in activations
-        ],
+        "inits": _entries(inits, "init"),
+        "activations": _entries(activations, "activation"),
         "scales": [float(s) for s in scales],
         "runs": runs,
         "default": {"init": "xavier_normal", "activation": "relu", "scale": 1.0, "depth": depth},
@@ -270,7 +279,6 @@ def training_data(
                     "regions": regions,
                     "accuracy": sig(acc),
                 }
-    act_colors, init_colors = _colors()
     low = (x.min(dim=0).values - 0.5).tolist()
     high = (x.max(dim=0).values + 0.5).tolist()
     return {
@@ -283,14 +291,8 @@ def training_data(
             [sig(a, 3), sig(b, 3), int(c)] for (a, b), c in zip(x.tolist(), y.tolist(), strict=True)
         ],
         "lrs": [float(v) for v in lrs],
-        "inits": [
-            {"name": n, "label": INIT_LABELS.get(n, n), "color": init_colors.get(n, "#444444")}
-            for n in inits
-        ],
-        "activations": [
-            {"name": n, "label": display_name(n), "color": act_colors.get(n, "#444444")}
-            for n in activations
-        ],
+        "inits": _entries(inits, "init"),
+        "activations": _entries(activations, "activation"),
         "runs": runs,
         "default": {"lr": 0.1, "init": "kaiming_normal", "activation": "relu", "step": steps},
     }

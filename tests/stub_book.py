@@ -17,3 +17,19 @@ def sphinx_build(src: Path, out: Path, *options: str) -> subprocess.CompletedPro
         text=True,
         timeout=300,
     )
+
+
+def write_explorer_book(src: Path, body: str) -> Path:
+    """A stub book in ``src`` showing explorers: the course's ``explorers/*.json``, a ``conf.py``
+    with the ``explorer`` extension, and ``index.md`` holding ``body``. Returns ``src``."""
+    root = Path(__file__).resolve().parent.parent
+    (src / "explorers").mkdir(parents=True, exist_ok=True)
+    for data in sorted((root / "explorers").glob("*.json")):
+        (src / "explorers" / data.name).write_bytes(data.read_bytes())
+    (src / "conf.py").write_text(
+        f"import sys\nsys.path.insert(0, {str(root / '_ext')!r})\n"
+        'extensions = ["myst_parser", "explorer"]\nlanguage = "zh_CN"\n',
+        encoding="utf-8",
+    )
+    (src / "index.md").write_text(body, encoding="utf-8")
+    return src

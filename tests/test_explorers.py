@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 import torch
-from stub_book import sphinx_build
+from stub_book import sphinx_build, write_explorer_book
 
 from nnlib.experiments.activation import gradient_profile
 from nnlib.experiments.initialization import depth_profile
@@ -122,19 +122,7 @@ def test_controls_reject_an_unknown_kind() -> None:
 
 
 def _stub(tmp_path: Path, body: str) -> Path:
-    src = tmp_path / "src"
-    (src / "explorers").mkdir(parents=True)
-    for name in EXPLORERS:
-        (src / "explorers" / f"{name}.json").write_bytes(
-            (ROOT / "explorers" / f"{name}.json").read_bytes()
-        )
-    (src / "conf.py").write_text(
-        f"import sys\nsys.path.insert(0, {str(ROOT / '_ext')!r})\n"
-        'extensions = ["myst_parser", "explorer"]\nlanguage = "zh_CN"\n',
-        encoding="utf-8",
-    )
-    (src / "index.md").write_text(body, encoding="utf-8")
-    return src
+    return write_explorer_book(tmp_path / "src", body)
 
 
 def test_directive_renders_controls_static_figure_and_data(tmp_path: Path) -> None:

@@ -15,6 +15,8 @@ import threading
 from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 import yaml
@@ -128,3 +130,39 @@ def browser() -> Iterator[object]:
 def screenshot_dir() -> Path:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS
+
+
+def watch(page: Any, url: str) -> tuple[list[str], list[str]]:
+    """Record what goes wrong on ``page`` (served from ``url``'s origin): console errors,
+    uncaught exceptions and responses >= 400 (a missing favicon.ico aside: the stub books have
+    none) in the first list, requests to another origin in the second."""
+    errors: list[str] = []
+    foreign: list[str] = []
+    origin = "{0.scheme}://{0.netloc}".format(urlsplit(url))
+    # A 404 shows as a console error too; the stub book has no favicon.ico.
+    page.on(
+        "console",
+        lambda m: (
+            errors.append(m.text)
+            if m.type == "error" and not m.text.startswith("Failed to load resource")
+            else None
+        ),
+    )
+    page.on(
+        "response",
+        lambda r: (
+            errors.append(f"{r.status} {r.url}")
+            if r.status >= 400 and not r.url.endswith("/favicon.ico")
+            else None
+        ),
+    )
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on(
+        "request",
+        lambda r: (
+            foreign.append(r.url)
+            if not r.url.startswith(("data:", "blob:", origin + "/"))
+            else None
+        ),
+    )
+    return errors, foreign

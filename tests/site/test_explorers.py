@@ -14,16 +14,15 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
-from conftest import ROOT, book_pages
+from conftest import ROOT, book_pages, watch
 from test_quiz import serve
 
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "_ext"))
 
-from stub_book import sphinx_build  # noqa: E402
+from stub_book import sphinx_build, write_explorer_book  # noqa: E402
 
 import nnlib  # noqa: E402, F401 - the pinned numerics path, as the data were computed
 from nnlib.experiments.activation import gradient_profile  # noqa: E402
@@ -53,18 +52,8 @@ def test_fmt_matches_the_scripts_examples() -> None:
 @pytest.fixture(scope="module")
 def stub_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     src = tmp_path_factory.mktemp("explorers") / "src"
-    (src / "explorers").mkdir(parents=True)
-    for name in EXPLORERS:
-        (src / "explorers" / f"{name}.json").write_bytes(
-            (ROOT / "explorers" / f"{name}.json").read_bytes()
-        )
-    (src / "conf.py").write_text(
-        f"import sys\nsys.path.insert(0, {str(ROOT / '_ext')!r})\n"
-        'extensions = ["myst_parser", "explorer"]\nlanguage = "zh_CN"\n',
-        encoding="utf-8",
-    )
     body = "".join(f"```{{explorer}} {n}\n试试看。\n```\n\n" for n in EXPLORERS)
-    (src / "index.md").write_text("# 交互图\n\n" + body, encoding="utf-8")
+    write_explorer_book(src, "# 交互图\n\n" + body)
     out = src.parent / "html"
     run = sphinx_build(src, out)
     assert run.returncode == 0, run.stderr
@@ -79,31 +68,7 @@ def stub_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def _open(browser: Any, url: str, **options: Any) -> tuple[Any, Any, list[str], list[str]]:
     context = browser.new_context(**options)
     page = context.new_page()
-    errors: list[str] = []
-    foreign: list[str] = []
-    origin = "{0.scheme}://{0.netloc}".format(urlsplit(url))
-    # The stub book has no favicon.ico: that 404 is the only console error allowed.
-    page.on(
-        "console",
-        lambda m: (
-            errors.append(m.text)
-            if m.type == "error" and not m.text.startswith("Failed to load resource")
-            else None
-        ),
-    )
-    page.on(
-        "response",
-        lambda r: (
-            errors.append(f"{r.status} {r.url}")
-            if r.status >= 400 and not r.url.endswith("/favicon.ico")
-            else None
-        ),
-    )
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.on(
-        "request",
-        lambda r: foreign.append(r.url) if not r.url.startswith((origin + "/", "data:")) else None,
-    )
+    errors, foreign = watch(page, url)
     page.goto(url + "index.html", wait_until="networkidle")
     return context, page, errors, foreign
 

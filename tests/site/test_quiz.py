@@ -23,11 +23,10 @@ from collections.abc import Iterator
 from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 import quiz_fixture
-from conftest import _QuietHandler
+from conftest import _QuietHandler, watch
 from test_links import broken_refs
 
 NAMES = quiz_fixture.quiz_names()
@@ -216,34 +215,7 @@ def exercise_quiz(
     assert choice is not None or number is not None, f"no question of {name} on {url}"
     context = browser.new_context(**CONTEXTS[context_name])
     page = context.new_page()
-    errors: list[str] = []
-    foreign: list[str] = []
-    origin = "{0.scheme}://{0.netloc}".format(urlsplit(url))
-    failed: list[str] = []
-    # A 404 shows as a console error too; the stub book has no favicon.ico (the site has one).
-    page.on(
-        "console",
-        lambda m: (
-            errors.append(m.text)
-            if m.type == "error" and not m.text.startswith("Failed to load resource")
-            else None
-        ),
-    )
-    page.on(
-        "response",
-        lambda r: (
-            failed.append(r.url) if r.status >= 400 and not r.url.endswith("/favicon.ico") else None
-        ),
-    )
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.on(
-        "request",
-        lambda r: (
-            foreign.append(r.url)
-            if not r.url.startswith(("data:", "blob:", origin + "/"))
-            else None
-        ),
-    )
+    errors, foreign = watch(page, url)
     try:
         page.goto(url, wait_until="networkidle")
         root = page.locator(f"section#quiz-{name}")
@@ -267,7 +239,6 @@ def exercise_quiz(
         assert width <= viewport, f"page scrolls sideways: {width} px > {viewport} px"
         assert root.evaluate("r => r.scrollWidth <= r.clientWidth"), "quiz wider than its column"
         assert errors == [], errors
-        assert failed == [], failed
         assert foreign == [], foreign
     finally:
         context.close()

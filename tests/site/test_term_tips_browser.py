@@ -13,10 +13,9 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
-from conftest import book_pages
+from conftest import book_pages, watch
 from test_quiz import serve
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/: the stub books
@@ -37,39 +36,6 @@ def stub_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
-
-
-def watch(page: Any, url: str) -> tuple[list[str], list[str]]:
-    errors: list[str] = []
-    foreign: list[str] = []
-    origin = "{0.scheme}://{0.netloc}".format(urlsplit(url))
-    # A 404 shows as a console error too; the stub book has no favicon.ico.
-    page.on(
-        "console",
-        lambda m: (
-            errors.append(m.text)
-            if m.type == "error" and not m.text.startswith("Failed to load resource")
-            else None
-        ),
-    )
-    page.on(
-        "response",
-        lambda r: (
-            errors.append(f"{r.status} {r.url}")
-            if r.status >= 400 and not r.url.endswith("/favicon.ico")
-            else None
-        ),
-    )
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.on(
-        "request",
-        lambda r: (
-            foreign.append(r.url)
-            if not r.url.startswith(("data:", "blob:", origin + "/"))
-            else None
-        ),
-    )
-    return errors, foreign
 
 
 def test_definition_on_keyboard_focus_and_hover(browser: Any, stub_url: str) -> None:
