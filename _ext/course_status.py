@@ -15,15 +15,14 @@ The page is rebuilt when the record, the table of contents or the pins change
 from __future__ import annotations
 
 import ast
-import importlib.util
 import json
 import re
-import sys
 from pathlib import Path
 from typing import Any
 
 from docutils import nodes
 from docutils.statemachine import StringList
+from editions_site import editions
 from sphinx.application import Sphinx
 from sphinx.util.docutils import SphinxDirective
 
@@ -38,18 +37,6 @@ VERSIONS = [
     ("matplotlib", "Matplotlib", "matplotlib"),
     ("jupyter_book", "Jupyter Book", "jupyter-book"),
 ]
-
-
-def editions() -> Any:
-    """``scripts/editions.py`` (the table of contents, titles), loaded once per process."""
-    name = "course_editions"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / "editions.py")
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
 
 
 def pins(root: Path = ROOT) -> dict[str, str]:

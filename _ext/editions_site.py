@@ -26,7 +26,9 @@ from sphinx.application import Sphinx
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _editions() -> Any:
+def editions() -> Any:
+    """``scripts/editions.py`` (versions, site address, table of contents), loaded once per
+    process (the scripts folder is not a package)."""
     name = "course_editions"
     if name not in sys.modules:
         spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / "editions.py")
@@ -38,13 +40,13 @@ def _editions() -> Any:
 
 
 def set_version(app: Sphinx, config: Any) -> None:
-    version = _editions().version(ROOT)
+    version = editions().version(ROOT)
     config.release = config.release or version
     config.version = config.version or version
 
 
 def _links(app: Sphinx, pathto: Any) -> dict[str, str]:
-    ed = _editions()
+    ed = editions()
     paths = ed.download_paths(ROOT)
     if app.builder.name == "html":
         urls = {kind: pathto(path, 1) for kind, path in paths.items()}
@@ -56,7 +58,7 @@ def _links(app: Sphinx, pathto: Any) -> dict[str, str]:
 def page_links(
     app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
 ) -> None:
-    ed = _editions()
+    ed = editions()
     urls = _links(app, context["pathto"])
     e = html.escape
     version = e(ed.version(ROOT))
@@ -147,7 +149,7 @@ def write_front_door(app: Sphinx, exception: Exception | None) -> None:
         title=e(app.config.html_title or app.config.project),
         description=e(app.config.site_description or ""),
         favicon=e(favicon),
-        canonical=e(_editions().site_url(ROOT) + root),
+        canonical=e(editions().site_url(ROOT) + root),
         root=e(root),
     )
     (Path(app.outdir) / "index.html").write_text(text, encoding="utf-8")

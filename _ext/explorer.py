@@ -31,7 +31,7 @@ from typing import Any
 
 from docutils import nodes
 from docutils.statemachine import StringList
-from page_assets import link_assets
+from page_assets import add_static_folder, link_assets
 from sphinx.application import Sphinx
 from sphinx.errors import ExtensionError
 from sphinx.util.docutils import SphinxDirective
@@ -245,8 +245,7 @@ def skip(self: Any, node: explorer) -> None:
 
 
 def add_static_path(app: Sphinx) -> None:
-    if app.builder.format == "html":
-        app.config.html_static_path.append(str(STATIC_DIR))
+    add_static_folder(app, STATIC_DIR)
 
 
 def add_assets(app: Sphinx, pagename: str, templatename: str, context: dict, doctree: Any) -> None:

@@ -30,3 +30,10 @@ def link_assets(
     link = f'<link rel="stylesheet" href="{href}?v={version}">'
     body = body.replace(placeholder, link, 1).replace(placeholder + "\n", "")
     context["body"] = body.replace(placeholder, "")
+
+
+def add_static_folder(app: Sphinx, static_dir: Path) -> None:
+    """Serve ``static_dir`` as an extra ``_static`` folder in HTML builds (not injected into
+    every page: :func:`link_assets` adds its files where they are used)."""
+    if app.builder.format == "html":
+        app.config.html_static_path.append(str(static_dir))

@@ -55,7 +55,7 @@ import yaml
 from docutils import nodes
 from docutils.parsers.rst import directives
 from docutils.statemachine import StringList
-from page_assets import link_assets
+from page_assets import add_static_folder, link_assets
 from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
@@ -633,8 +633,7 @@ def fail_on_quiz_errors(app: Sphinx, env: BuildEnvironment) -> None:
 
 # --------------------------------------------------------------------------- assets
 def add_static_path(app: Sphinx) -> None:
-    if app.builder.format == "html":
-        app.config.html_static_path.append(str(STATIC_DIR))
+    add_static_folder(app, STATIC_DIR)
 
 
 def add_assets(app: Sphinx, pagename: str, templatename: str, context: dict, doctree: Any) -> None:

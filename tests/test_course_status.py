@@ -8,7 +8,6 @@ fingerprint is the pinned one, and that the file is written deterministically.
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import json
 import sys
@@ -17,21 +16,14 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from loading import load_module
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _load(name: str, path: Path):
-    spec = importlib.util.spec_from_file_location(name, path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault(name, module)
-    spec.loader.exec_module(module)
-    return module
-
-
-execute = _load("execute_notebooks", ROOT / "scripts" / "execute_notebooks.py")
-status = _load("course_status", ROOT / "_ext" / "course_status.py")
+sys.path.insert(0, str(ROOT / "_ext"))  # course_status imports editions_site
+execute = load_module("execute_notebooks", ROOT / "scripts" / "execute_notebooks.py")
+status = load_module("course_status", ROOT / "_ext" / "course_status.py")
 RECORD = json.loads((ROOT / status.STATUS).read_text(encoding="utf-8"))
 
 

@@ -8,7 +8,6 @@ reading of the first cell).
 
 from __future__ import annotations
 
-import importlib.util
 import shutil
 import subprocess
 import sys
@@ -20,24 +19,16 @@ from pathlib import Path
 import nbformat
 import pytest
 import yaml
+from loading import load_module
 
 ROOT = Path(__file__).resolve().parents[1]
 WORKFLOWS = ROOT / ".github" / "workflows"
 WEEKLY = WORKFLOWS / "weekly.yml"
 
 
-def _load(name: str, path: Path):
-    spec = importlib.util.spec_from_file_location(name, path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault(name, module)
-    spec.loader.exec_module(module)
-    return module
-
-
-links = _load("check_links", ROOT / "scripts" / "check_links.py")
-colab = _load("colab_check", ROOT / "scripts" / "colab_check.py")
-editions = _load("course_editions", ROOT / "scripts" / "editions.py")
+links = load_module("check_links", ROOT / "scripts" / "check_links.py")
+colab = load_module("colab_check", ROOT / "scripts" / "colab_check.py")
+editions = load_module("course_editions", ROOT / "scripts" / "editions.py")
 
 
 def _weekly() -> dict:

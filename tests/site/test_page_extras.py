@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, toc_documents
 
+sys.path.insert(0, str(ROOT / "_ext"))  # course_status imports editions_site
 _spec = importlib.util.spec_from_file_location("page_extras", ROOT / "_ext" / "page_extras.py")
 assert _spec is not None and _spec.loader is not None
 extras = importlib.util.module_from_spec(_spec)
