@@ -23,6 +23,7 @@ The script and its style sheet are added only to pages that hold an explorer.
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 import subprocess
 from functools import cache
@@ -175,13 +176,8 @@ class ExplorerDirective(SphinxDirective):
 
 
 def _esc(value: Any) -> str:
-    return (
-        str(value)
-        .replace("&", "&amp;")
-        .replace('"', "&quot;")
-        .replace("<", "&lt;")
-        .replace(">", "&gt;")
-    )
+    """Text for HTML text and attribute values (quotes included)."""
+    return html.escape(str(value), quote=True)
 
 
 def visit_explorer_html(self: Any, node: explorer) -> None:
