@@ -44,10 +44,12 @@ hold a quiz: Jupyter Book would add every file under ``_static/`` to every page.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import math
 import random
 import re
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -254,8 +256,16 @@ def yaml_error_message(name: str, text: str, exc: yaml.YAMLError) -> str:
 
 
 def load_quiz(path: str | Path) -> dict[str, Any]:
-    """Read and validate one quiz data file (``quizzes/<name>.yml``)."""
+    """Read and validate one quiz data file (``quizzes/<name>.yml``).
+
+    Each version of a file is parsed once per process (a build reads a chapter's file for every
+    section page and for its reading time); callers get a deep copy they may change."""
     path = Path(path)
+    return copy.deepcopy(_load_quiz(path.resolve(), path.stat().st_mtime_ns))
+
+
+@lru_cache(maxsize=64)
+def _load_quiz(path: Path, _mtime: int) -> dict[str, Any]:
     text = path.read_text(encoding="utf-8")
     try:
         data = parse_yaml(text)

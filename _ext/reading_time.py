@@ -32,6 +32,7 @@ import json
 import math
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -226,9 +227,19 @@ def notebook_stats(nb: dict[str, Any], quiz_text: Any = None) -> PageStats:
 
 
 def page_stats(path: str | Path, srcdir: str | Path | None = None) -> PageStats:
-    """Budget counts of one source page (``.ipynb`` or ``.md``)."""
+    """Budget counts of one source page (``.ipynb`` or ``.md``).
+
+    Cached per file version: a build asks for a section's counts on its own page, on its
+    chapter page and in the intro's table."""
     path = Path(path)
     srcdir = Path(srcdir) if srcdir is not None else _find_root(path)
+    quizzes = sorted((srcdir / "quizzes").glob("*.yml"))
+    versions = tuple(q.stat().st_mtime_ns for q in quizzes)
+    return _page_stats(path, path.stat().st_mtime_ns, srcdir, versions)
+
+
+@lru_cache(maxsize=256)
+def _page_stats(path: Path, _mtime: int, srcdir: Path, _quiz_versions: tuple) -> PageStats:
     quiz_text = _quiz_text_factory(srcdir)
     text = path.read_text(encoding="utf-8")
     if path.suffix == ".ipynb":

@@ -36,7 +36,9 @@ Speed (each measured with Lighthouse, see ``scripts/lighthouse_benchmark.py``):
 from __future__ import annotations
 
 import html
+import os
 import re
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -286,20 +288,23 @@ def scale_figures_for_screens(outdir: Path) -> int:
     from nnlib.plotting import SCREEN_DPI, SCREEN_SCALE
 
     target = SCREEN_SCALE * SCREEN_DPI
-    scaled = 0
-    for path in sorted((outdir / "_images").glob("*.png")):
+
+    def scale(path: Path) -> bool:
         with Image.open(path) as image:
             dpi = float(image.info.get("dpi", (0, 0))[0])
             if dpi <= target + 0.1 or not image.info.get("Software", "").startswith("Matplotlib"):
-                continue
+                return False
             ratio = target / dpi
             size = (round(image.width * ratio), round(image.height * ratio))
             small = image.resize(size, Image.Resampling.LANCZOS)
         if small.mode == "RGBA" and small.getextrema()[3] == (255, 255):
             small = small.convert("RGB")
         small.save(path, dpi=(target, target), optimize=True)
-        scaled += 1
-    return scaled
+        return True
+
+    # Pillow releases the GIL while it resamples and compresses: one thread per core.
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        return sum(pool.map(scale, sorted((outdir / "_images").glob("*.png"))))
 
 
 def speed_up(app: Sphinx, exception: Exception | None) -> None:
