@@ -10,10 +10,11 @@ The numbers are ``explorers/<name>.json``, computed by ``nnlib.explorers`` on th
 numerics path (``python scripts/make_explorer_data.py``; ``tests/test_explorers.py`` checks that
 the stored files are current). The page gets:
 
-- native controls (``<select>``, ``<input type="range">``, each with a ``<label>``), hidden until
-  the script runs;
-- the figure of the **default setting** as inline SVG, rendered at build time by the same script
-  (``explorer_static/explorer.js``) in Node.js, so the PDF and a reader without JavaScript see it;
+- native controls (``<select>``, ``<input type="range">``, each with a ``<label>``), shown from
+  the start and disabled until the script runs (nothing moves when it starts);
+- the figure of the **default setting** as inline SVG, in a wide and a narrow (stacked) layout,
+  rendered at build time by the same script (``explorer_static/explorer.js``) in Node.js, so the
+  PDF and a reader without JavaScript see it; CSS shows the layout that fits the column;
 - a readout (``<output aria-live="polite">``) that states the numbers shown, in Chinese;
 - the data as ``<script type="application/json">``: no request, no CDN, works offline.
 
@@ -167,8 +168,17 @@ class ExplorerDirective(SphinxDirective):
             spec, state = controls(data)
         except (ValueError, KeyError) as exc:
             raise self.error(f"explorer: {path.name}: {exc}") from exc
-        svg, readout = render_default(text, state)
-        node = explorer(name=name, data_text=text, spec=spec, state=state, svg=svg, readout=readout)
+        svg, readout = render_default(text, {**state, "narrow": False})
+        svg_narrow, _ = render_default(text, {**state, "narrow": True})
+        node = explorer(
+            name=name,
+            data_text=text,
+            spec=spec,
+            state=state,
+            svg=svg,
+            svg_narrow=svg_narrow,
+            readout=readout,
+        )
         caption = nodes.container(classes=["explorer-caption"])
         self.state.nested_parse(StringList(self.content), self.content_offset, caption)
         node += caption
@@ -185,7 +195,7 @@ def visit_explorer_html(self: Any, node: explorer) -> None:
     parts = [
         f'<figure class="explorer" id="explorer-{name}" data-kind="{_esc(name)}">',
         STYLE_PLACEHOLDER,
-        '<div class="explorer-controls" hidden>',
+        '<div class="explorer-controls">',
     ]
     for control in node["spec"]:
         cid = f"explorer-{name}-{control['key']}"
@@ -197,7 +207,7 @@ def visit_explorer_html(self: Any, node: explorer) -> None:
             )
             parts.append(
                 f'<div class="explorer-control"><label for="{cid}">{_esc(control["label"])}</label>'
-                f'<select id="{cid}" data-key="{control["key"]}">{options}</select></div>'
+                f'<select id="{cid}" data-key="{control["key"]}" disabled>{options}</select></div>'
             )
         else:
             labels = control["labels"]
@@ -208,13 +218,16 @@ def visit_explorer_html(self: Any, node: explorer) -> None:
             parts.append(
                 f'<div class="explorer-control"><label for="{cid}">{_esc(control["label"])}'
                 f'：<span data-shows="{cid}">{_esc(shown)}</span></label>'
-                f'<input type="range" id="{cid}" data-key="{control["key"]}" min="{low}" '
+                f'<input type="range" id="{cid}" data-key="{control["key"]}" disabled min="{low}" '
                 f'max="{control["max"]}" step="1" value="{value}" aria-valuetext="{_esc(shown)}" '
                 f"data-labels='{listed}'>"
                 "</div>"
             )
     parts.append("</div>")
-    parts.append(f'<div class="explorer-figure">{node["svg"]}</div>')
+    parts.append(
+        f'<div class="explorer-figure"><div class="ex-wide">{node["svg"]}</div>'
+        f'<div class="ex-narrow">{node["svg_narrow"]}</div></div>'
+    )
     parts.append(
         f'<output class="explorer-readout" aria-live="polite">{_esc(node["readout"])}</output>'
     )

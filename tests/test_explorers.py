@@ -134,7 +134,9 @@ def test_directive_renders_controls_static_figure_and_data(tmp_path: Path) -> No
     page = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
     assert page.count('<figure class="explorer"') == 3
     assert page.count("<svg") >= 3, "the default setting is drawn at build time"
-    assert page.count('class="explorer-controls" hidden') == 3, "controls appear with the script"
+    assert page.count('class="explorer-controls"') == 3
+    assert page.count('data-key="') == page.count('" disabled'), "usable once the script runs"
+    assert page.count('class="ex-wide"') == page.count('class="ex-narrow"') == 3
     for cid in re.findall(r'<(?:select|input)[^>]* id="([^"]+)"', page):
         assert f'<label for="{cid}">' in page, f"{cid}: no label"
     assert page.count('aria-live="polite"') == 3

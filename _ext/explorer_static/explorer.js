@@ -245,12 +245,14 @@
   // ------------------------------------------------------------------ the page
   function setUp(root) {
     const data = JSON.parse(root.querySelector("script.explorer-data").textContent);
-    const figure = root.querySelector(".explorer-figure");
+    // Both layouts are in the page (CSS shows the narrow one below 520 px of width): redrawing
+    // them keeps every size, so nothing below the figure moves when the script starts.
+    const wide = root.querySelector(".explorer-figure .ex-wide");
+    const narrow = root.querySelector(".explorer-figure .ex-narrow");
     const output = root.querySelector("output");
     const controls = [...root.querySelectorAll("[data-key]")];
     const update = () => {
-      // Below 520 px the panels stack (a phone); the static figure is the wide one.
-      const state = { narrow: root.clientWidth < 520 };
+      const state = {};
       for (const c of controls) {
         state[c.dataset.key] = c.value;
         const shown = root.querySelector(`[data-shows="${c.id}"]`);
@@ -258,17 +260,15 @@
         if (c.type === "range" && c.dataset.labels)
           c.setAttribute("aria-valuetext", JSON.parse(c.dataset.labels)[Number(c.value)]);
       }
-      const { svg, text } = render(data, state);
-      figure.innerHTML = svg;
-      output.textContent = text;
+      const drawn = render(data, { ...state, narrow: false });
+      wide.innerHTML = drawn.svg;
+      narrow.innerHTML = render(data, { ...state, narrow: true }).svg;
+      output.textContent = drawn.text;
     };
-    for (const c of controls) c.addEventListener("input", update);
-    let wasNarrow = root.clientWidth < 520;
-    window.addEventListener("resize", () => {
-      const narrow = root.clientWidth < 520;
-      if (narrow !== wasNarrow) { wasNarrow = narrow; update(); }
-    });
-    root.querySelector(".explorer-controls").hidden = false;
+    for (const c of controls) {
+      c.addEventListener("input", update);
+      c.disabled = false;  // usable once the script runs (visible from the start: no shift)
+    }
     update();
   }
 
