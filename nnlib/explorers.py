@@ -102,12 +102,6 @@ def _entries(names: Sequence[str], kind: str) -> list[dict[str, str]]:
     ]
 
 
-def _colors() -> tuple[dict[str, str], dict[str, str]]:
-    from nnlib.plotting import ACTIVATION_COLORS, INIT_COLORS
-
-    return ACTIVATION_COLORS, INIT_COLORS
-
-
 # --------------------------------------------------------------------------- 1. activations
 def saturated_intervals(
     x: torch.Tensor, slope: torch.Tensor, fraction: float = 0.01, min_length: float = 0.5
@@ -156,7 +150,8 @@ def activation_depth_data(
     _check_names(names, activation_names(), "activation")
     if depth < 2:
         raise ValueError(f"depth must be >= 2, got {depth}")
-    colors, _ = _colors()
+    from nnlib.plotting import ACTIVATION_COLORS
+
     x = torch.linspace(-8, 8, points)
     out = []
     for name in names:
@@ -172,7 +167,7 @@ def activation_depth_data(
             {
                 "name": name,
                 "label": display_name(name),
-                "color": colors.get(name, "#444444"),
+                "color": ACTIVATION_COLORS.get(name, "#444444"),
                 "f": _sigs(f.tolist()),
                 "df": _sigs(df.tolist()),
                 "saturated": saturated_intervals(x, df),
