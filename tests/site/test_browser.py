@@ -73,8 +73,23 @@ const readerBudget = () => {
 };
 """
 
+# Layout shifts while the page loads (the sum Lighthouse reports as CLS, without windowing): a
+# script, stylesheet or font that arrives after the first paint must not move the text. The theme
+# used to resolve its colour mode only in a deferred script (0.15-0.19 on most phone pages) and
+# sphinx-togglebutton collapsed dropdowns after load (2.3: 0.068); see _ext/site_quality.py.
+LAYOUT_SHIFT_JS = """
+window.__layoutShift = 0;
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) {
+    if (!entry.hadRecentInput) window.__layoutShift += entry.value;
+  }
+}).observe({ type: "layout-shift", buffered: true });
+"""
+MAX_LAYOUT_SHIFT = 0.02  # Lighthouse: "good" below 0.1; every page measured 0.000-0.005
+
 PAGE_STATE_JS = (
     """async () => {
+  const layoutShift = window.__layoutShift;
 """
     + READER_BUDGET_JS
     + """
@@ -104,6 +119,7 @@ PAGE_STATE_JS = (
     launchButtons: document.querySelectorAll(".dropdown-launch-buttons a").length,
     downloadButtons: document.querySelectorAll(".dropdown-download-buttons a").length,
     title: document.title,
+    layoutShift,
     ...readerBudget(),
   };
 }"""
@@ -135,6 +151,7 @@ def visits(browser: Any, site_url: str, screenshot_dir: Path) -> dict[tuple[str,
     records: dict[tuple[str, str], Visit] = {}
     for viewport, options in VIEWPORTS.items():
         context = browser.new_context(**options)
+        context.add_init_script(LAYOUT_SHIFT_JS)
         for page_path in PAGES:
             visit = Visit()
             page = context.new_page()
@@ -218,6 +235,11 @@ def test_every_image_loads(visits: dict, page: str) -> None:
 @pytest.mark.parametrize(("page", "viewport"), ALL_VISITS)
 def test_figures_keep_their_shape_and_fit(visits: dict, page: str, viewport: str) -> None:
     assert visits[(page, viewport)].state["distortedFigures"] == []
+
+
+@pytest.mark.parametrize(("page", "viewport"), ALL_VISITS)
+def test_nothing_shifts_while_the_page_loads(visits: dict, page: str, viewport: str) -> None:
+    assert visits[(page, viewport)].state["layoutShift"] <= MAX_LAYOUT_SHIFT
 
 
 @pytest.mark.parametrize("page", PAGES)
