@@ -388,9 +388,9 @@ def accessible_citations(
 # Runs in <head>, after the theme's own inline script set data-mode/data-theme from localStorage.
 RESOLVE_THEME_JS = (
     "(()=>{const d=document.documentElement;"
-    "if(!d.dataset.theme||d.dataset.theme===\"auto\"){"
-    "d.dataset.theme=matchMedia(\"(prefers-color-scheme: dark)\").matches?\"dark\":\"light\";}"
-    "d.classList.add(\"js\");})();"
+    'if(!d.dataset.theme||d.dataset.theme==="auto"){'
+    'd.dataset.theme=matchMedia("(prefers-color-scheme: dark)").matches?"dark":"light";}'
+    'd.classList.add("js");})();'
 )
 
 
