@@ -14,8 +14,8 @@ small extension of its own.
 
 Text of a tip: the glossary entry's definition as plain text, without its citations and without
 the closing "见第 N 章" sentence (the link itself leads to the entry); inline math is shown as
-its TeX source with the backslashes removed (``\\sqrt{n}`` → ``sqrt(n)`` style), short enough for
-a one-line formula.
+plain text (``\\sqrt{n}`` → ``√n``, ``\\mathbf{w}^\\top\\mathbf{x}`` → ``wᵀx``,
+``\\sigma^2`` → ``σ²``), short enough for a one-line formula.
 """
 
 from __future__ import annotations
@@ -57,8 +57,10 @@ SYMBOLS = {
     "pi": "π",
     "theta": "θ",
     "phi": "φ",
+    "Phi": "Φ",
     "sum": "Σ",
     "partial": "∂",
+    "nabla": "∇",
     "times": "×",
     "cdot": "·",
     "le": "≤",
@@ -68,6 +70,8 @@ SYMBOLS = {
     "approx": "≈",
     "infty": "∞",
     "to": "→",
+    "leftarrow": "←",
+    "rightarrow": "→",
     "in": "∈",
     "pm": "±",
     "neq": "≠",
@@ -75,17 +79,40 @@ SYMBOLS = {
     "dots": "…",
     "top": "ᵀ",
 }
+SUPERSCRIPTS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+# Font and operator-name commands whose argument is shown as it is.
+UNWRAP = r"mathrm|text|operatorname|mathbf|boldsymbol|mathit|mathcal|mathbb"
+
+
+def _script(mark: str, body: str) -> str:
+    """``^2`` → ``²``, ``^\\top`` → ``ᵀ``, ``^{-x}`` → ``^(-x)``, ``_{ij}`` → ``_ij``."""
+    if mark == "^" and body == "ᵀ":
+        return "ᵀ"
+    if mark == "^" and all(c in "0123456789" for c in body):
+        return body.translate(SUPERSCRIPTS)
+    if len(body) > 1 and (mark == "^" or not body.isalnum()):
+        return f"{mark}({body})"
+    return mark + body
 
 
 def _math_text(tex: str) -> str:
-    """Readable plain text for a short inline formula (``\\sqrt{n}`` → ``√n``)."""
-    tex = re.sub(r"\\(?:mathrm|text|operatorname|mathbf|boldsymbol|mathit)\{([^{}]*)\}", r"\1", tex)
+    """Readable plain text for a short inline formula (``\\sqrt{n}`` → ``√n``).
+
+    Commands become their symbols while the braces still separate them from the letters that
+    follow (``\\mathbf{w}^\\top\\mathbf{x}`` → ``wᵀx``, not ``\\topx``); an unknown command
+    keeps its name (``\\log`` → ``log``).
+    """
+    tex = tex.replace(r"\_", "_").replace(r"\|", "‖").replace(r"\{", "(").replace(r"\}", ")")
+    tex = re.sub(rf"\\(?:{UNWRAP})\s*\{{([^{{}}]*)\}}", r"{\1}", tex)
+    tex = re.sub(r"\\hat\s*\{?(\w)\}?", "\\1\u0302", tex)
     tex = re.sub(r"\\frac\{([^{}]*)\}\{([^{}]*)\}", r"(\1)/(\2)", tex)
     tex = re.sub(
         r"\\sqrt\{([^{}]*)\}", lambda m: "√" + (m[1] if len(m[1]) == 1 else f"({m[1]})"), tex
     )
-    tex = re.sub(r"\\(?:left|right|[,;!]|quad|qquad)", " ", tex)
+    tex = re.sub(r"\\(?:left|right)(?![A-Za-z])|\\(?:[,;!]|quad|qquad)", " ", tex)
     tex = re.sub(r"\\([A-Za-z]+)", lambda m: SYMBOLS.get(m[1], m[1]), tex)
+    tex = re.sub(r"([\^_])\{([^{}]*)\}", lambda m: _script(m[1], m[2]), tex)
+    tex = re.sub(r"\^([0-9]|ᵀ)", lambda m: _script("^", m[1]), tex)
     return " ".join(tex.replace("{", "").replace("}", "").split())
 
 

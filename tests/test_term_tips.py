@@ -60,6 +60,58 @@ def test_definition_text_rules() -> None:
     assert term_tips._math_text(r"\sqrt{n}") == "√n"
     assert term_tips._math_text(r"\frac{1}{2}\sigma'(0)") == "(1)/(2)σ'(0)"
     assert term_tips._math_text(r"\mathrm{ReLU}(x) = \max(0, x)") == "ReLU(x) = max(0, x)"
+
+
+@pytest.mark.parametrize(
+    ("tex", "text"),
+    [  # formulas of appendix/glossary.md that an earlier version garbled (w^topx, fan\_in, …)
+        (r"y = f(\mathbf{w}^\top\mathbf{x} + b)", "y = f(wᵀx + b)"),
+        (r"2/(\text{fan\_in} + \text{fan\_out})", "2/(fan_in + fan_out)"),
+        (r"\mathcal{N}(\mu, \sigma^2)", "N(μ, σ²)"),
+        (r"\frac{\lambda}{2}\|w\|^2", "(λ)/(2)‖w‖²"),
+        (r"\theta \leftarrow \theta - \eta\nabla L", "θ ← θ - η∇ L"),
+        (
+            r"\operatorname{softmax}(\mathbf{z})_i = e^{z_i} / \sum_j e^{z_j}",
+            "softmax(z)_i = e^(z_i) / Σ_j e^(z_j)",
+        ),
+        (r"\sigma(x) = 1/(1 + e^{-x})", "σ(x) = 1/(1 + e^(-x))"),
+        (r"\hat p", "p\u0302"),
+        (r"x\,\Phi(x)", "x Φ(x)"),
+    ],
+)
+def test_math_in_tips_reads_as_plain_text(tex: str, text: str) -> None:
+    assert term_tips._math_text(tex) == text
+
+
+def test_every_command_of_the_glossary_is_known() -> None:
+    """A new glossary formula with a command the tips do not know would show its bare name."""
+    known = (
+        set(term_tips.SYMBOLS)
+        | set(term_tips.UNWRAP.split("|"))
+        | {
+            "frac",
+            "sqrt",
+            "hat",
+            "left",
+            "right",
+            "quad",
+            "qquad",  # handled by their own rules
+            "log",
+            "ln",
+            "exp",
+            "max",
+            "min",
+            "sup",
+            "tanh",  # operator names, shown as they are
+        }
+    )
+    glossary = (ROOT / "appendix" / "glossary.md").read_text(encoding="utf-8")
+    for tex in set(re.findall(r"\$([^$\n]+)\$", glossary)):
+        assert set(re.findall(r"\\([A-Za-z]+)", tex)) <= known, tex
+        assert "\\" not in term_tips._math_text(tex), tex
+
+
+def test_tip_markup_rules() -> None:
     body = (
         '<p><a class="reference internal" href="g.html#term-x">'
         '<span class="xref std std-term">x</span></a></p>'
