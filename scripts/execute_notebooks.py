@@ -3,11 +3,16 @@
 Usage (from the repository root, inside the project environment)::
 
     python scripts/execute_notebooks.py                  # every notebook of _toc.yml
-    python scripts/execute_notebooks.py chapters/02_activation.ipynb
+    python scripts/execute_notebooks.py chapters/02_activation/03_vanishing.ipynb
+    python scripts/execute_notebooks.py --jobs 1         # one kernel at a time
 
 Each notebook runs top to bottom in a fresh kernel with its own folder as the working directory,
-exactly as ``pytest --nbval`` runs it. No timing metadata is recorded and printed text is stored
-as one stream per cell, so re-executing an unchanged chapter leaves its file unchanged.
+exactly as ``pytest --nbval`` runs it. Several notebooks run at once (``--jobs``, default: the
+number of CPUs, at most 4): every kernel computes on one thread (``import nnlib`` pins it), so
+on a 2-core machine two kernels take about half the wall time of one after the other, and the
+outputs are the same either way (each notebook has its own kernel and seeds). No timing metadata
+is recorded and printed text is stored as one stream per cell, so re-executing an unchanged
+chapter leaves its file unchanged.
 
 **Status record** (the site's 课程状态 page, ``appendix/status.md``, renders it): for every
 notebook it stores, the entry of ``chapters/_status.json`` (keyed by the notebook's path, keys
@@ -31,11 +36,13 @@ Entries of notebooks that no longer exist are dropped.
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import json
 import os
 import sys
 import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 import nbformat
@@ -193,7 +200,18 @@ def coalesce_streams(outputs: list) -> list:
     return merged
 
 
+def default_jobs() -> int:
+    """Kernels at once by default: one per CPU, at most 4 (each takes up to ≈ 0.5 GB)."""
+    return max(1, min(4, os.cpu_count() or 1))
+
+
 def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("notebooks", nargs="*", help="default: every notebook of _toc.yml")
+    parser.add_argument(
+        "--jobs", type=int, default=default_jobs(), help="kernels at once (default: %(default)s)"
+    )
+    args = parser.parse_args(argv)
     # A backend forced through the environment (e.g. MPLBACKEND=Agg) would drop every figure.
     os.environ.pop("MPLBACKEND", None)
     # Stored outputs are always made on the pinned numerics path (README "数值路径"): ignore an
@@ -201,16 +219,31 @@ def main(argv: list[str]) -> int:
     if os.environ.pop("NNLIB_NATIVE_NUMERICS", None) is not None:
         print("note: NNLIB_NATIVE_NUMERICS ignored: outputs are stored on the pinned path")
     os.environ["NNLIB_STRICT_NUMERICS"] = "1"
-    paths = [Path(a).resolve() for a in argv] or chapter_notebooks()
+    paths = [Path(a).resolve() for a in args.notebooks] or chapter_notebooks()
     for path in paths:
         if path.suffix != ".ipynb" or not path.is_file():
             print(f"not a notebook: {path}", file=sys.stderr)
             return 2
-        print(f"executing {path.relative_to(ROOT)}", flush=True)
-        entry = execute(path)
-        record(path, entry)
-        print(f"  {entry['seconds']:.1f} s, peak {entry['peak_mib']} MiB", flush=True)
-    return 0
+    jobs = max(1, min(args.jobs, len(paths)))
+    print(f"executing {len(paths)} notebook(s), {jobs} at a time", flush=True)
+    start = time.perf_counter()
+    failed: list[str] = []
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        running = {pool.submit(execute, path): path for path in paths}
+        for done in as_completed(running):
+            name = running[done].relative_to(ROOT)
+            try:
+                entry = done.result()
+            except Exception as err:  # a failing cell: report it, finish the others
+                failed.append(f"{name}: {type(err).__name__}: {err}")
+                print(f"FAILED {name}", flush=True)
+                continue
+            record(running[done], entry)  # only this process writes the status file
+            print(f"{name}: {entry['seconds']:.1f} s, peak {entry['peak_mib']} MiB", flush=True)
+    print(f"done in {time.perf_counter() - start:.1f} s", flush=True)
+    for line in failed:
+        print(line, file=sys.stderr)
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

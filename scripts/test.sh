@@ -15,12 +15,18 @@ echo "==> ruff (lint + format check: nnlib, tests, scripts, chapters)"
 ruff check .
 ruff format --check .
 
-echo "==> pytest: nnlib unit tests + strict nbval over every chapter notebook"
 # Run as if on another x86-64 CPU: hide AVX/AVX2/FMA/AVX-512 from glibc's libm and limit MKL to
 # SSE4.2. The stored outputs were made without these limits, so this proves they do not depend
 # on the CPU's features (README, section "数值路径").
-GLIBC_TUNABLES=glibc.cpu.hwcaps=-AVX2,-AVX512F,-FMA,-AVX MKL_ENABLE_INSTRUCTIONS=SSE4_2 \
-  pytest tests chapters --nbval --nbval-current-env --ignore=tests/site -q
+export GLIBC_TUNABLES=glibc.cpu.hwcaps=-AVX2,-AVX512F,-FMA,-AVX MKL_ENABLE_INSTRUCTIONS=SSE4_2
+echo "==> pytest: nnlib unit tests"
+pytest tests --ignore=tests/site -q
+# Several notebooks at once, each in its own kernel on one thread (as execute_notebooks.py runs
+# them); --dist loadscope keeps the cells of a notebook together, in order, in one worker.
+JOBS="${NBVAL_JOBS:-$(python -c 'import os; print(max(1, min(4, os.cpu_count() or 1)))')}"
+echo "==> strict nbval over every section notebook, $JOBS at a time"
+pytest chapters --nbval --nbval-current-env -q -n "$JOBS" --dist loadscope
+unset GLIBC_TUNABLES MKL_ENABLE_INSTRUCTIONS
 
 echo "==> every chapter under two other numerics paths, without the pin: every assert must hold"
 bash scripts/check_numerics_paths.sh

@@ -7,6 +7,7 @@ are skipped on a developer machine and fail in CI (`CI` set), which installs Chr
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import importlib.util
 import os
@@ -95,18 +96,25 @@ class _QuietHandler(SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="session")
-def site_url(html_dir: Path) -> Iterator[str]:
-    """The built site served over HTTP on 127.0.0.1 (a free port), for the browser tests."""
-    handler = functools.partial(_QuietHandler, directory=str(html_dir))
+@contextlib.contextmanager
+def served(directory: Path) -> Iterator[str]:
+    """``directory`` served over HTTP on 127.0.0.1 (a free port) while the block runs; yields
+    its address, ending in ``/``."""
+    handler = functools.partial(_QuietHandler, directory=str(directory))
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}/"
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture(scope="session")
+def site_url(html_dir: Path) -> Iterator[str]:
+    """The built site served over HTTP, for the browser tests."""
+    with served(html_dir) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

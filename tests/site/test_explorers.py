@@ -16,8 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ROOT, book_pages, watch
-from test_quiz import serve
+from conftest import ROOT, book_pages, served, watch
 
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "_ext"))
@@ -57,12 +56,8 @@ def stub_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     out = src.parent / "html"
     run = sphinx_build(src, out)
     assert run.returncode == 0, run.stderr
-    server, url = serve(out)
-    try:
+    with served(out) as url:
         yield url
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def _open(browser: Any, url: str, **options: Any) -> tuple[Any, Any, list[str], list[str]]:

@@ -15,18 +15,15 @@ scrolling at 375 px, and text contrast of at least 4.5:1 in light and dark mode.
 
 from __future__ import annotations
 
-import functools
 import json
 import re
-import threading
 from collections.abc import Iterator
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
 import quiz_fixture
-from conftest import _QuietHandler, watch
+from conftest import served, watch
 from test_links import broken_refs
 
 NAMES = quiz_fixture.quiz_names()
@@ -90,13 +87,6 @@ A11Y_JS = """(root) => {
 }"""
 
 
-def serve(directory: Path) -> tuple[ThreadingHTTPServer, str]:
-    handler = functools.partial(_QuietHandler, directory=str(directory))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, f"http://127.0.0.1:{server.server_address[1]}/"
-
-
 @pytest.fixture(scope="module")
 def stub_book(tmp_path_factory: pytest.TempPathFactory) -> Path:
     src = tmp_path_factory.mktemp("quizbook")
@@ -108,12 +98,8 @@ def stub_book(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def stub_url(stub_book: Path) -> Iterator[str]:
-    server, url = serve(stub_book)
-    try:
+    with served(stub_book) as url:
         yield url
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def test_stub_book_builds_and_its_links_resolve(stub_book: Path) -> None:

@@ -15,8 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import book_pages, watch
-from test_quiz import serve
+from conftest import book_pages, served, watch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/: the stub books
 import term_tips_stub  # noqa: E402
@@ -30,12 +29,8 @@ VISIBLE_JS = (
 def stub_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     run, out = term_tips_stub.build(tmp_path_factory.mktemp("termtips-site"))
     assert run.returncode == 0, run.stderr
-    server, url = serve(out)
-    try:
+    with served(out) as url:
         yield url
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def test_definition_on_keyboard_focus_and_hover(browser: Any, stub_url: str) -> None:
