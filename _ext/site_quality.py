@@ -37,7 +37,9 @@ into ``<html>`` and only its deferred script turns that into ``light`` or ``dark
 paint therefore had neither theme's rules (inline code without its border, other colours), and
 when the script ran, every line holding inline code grew and re-wrapped: a cumulative layout
 shift of 0.15-0.19 on phones on most pages. ``RESOLVE_THEME_JS`` (in ``<head>``, before the
-first paint) resolves ``auto`` from ``prefers-color-scheme`` the way the theme's script does.
+first paint) sets ``data-theme`` from ``data-mode`` the way the theme's script does: the mode the
+reader chose, or for ``auto`` the system's ``prefers-color-scheme`` now (the theme also stores
+the last resolved theme, which is stale once the system setting changes).
 It also marks ``<html class="js">`` so that ``_static/site.css`` can show a dropdown (深入,
 solutions) collapsed from the first paint; sphinx-togglebutton only collapses them after the
 page has loaded, which moved everything below an open dropdown up (2.3: 0.068). Without
@@ -387,9 +389,9 @@ def accessible_citations(
 
 # Runs in <head>, after the theme's own inline script set data-mode/data-theme from localStorage.
 RESOLVE_THEME_JS = (
-    "(()=>{const d=document.documentElement;"
-    'if(!d.dataset.theme||d.dataset.theme==="auto"){'
-    'd.dataset.theme=matchMedia("(prefers-color-scheme: dark)").matches?"dark":"light";}'
+    "(()=>{const d=document.documentElement,m=d.dataset.mode;"
+    'd.dataset.theme=m==="light"||m==="dark"?m:'
+    'matchMedia("(prefers-color-scheme: dark)").matches?"dark":"light";'
     'd.classList.add("js");})();'
 )
 

@@ -43,8 +43,8 @@ TERM_LINK = re.compile(
 )
 
 
-SYMBOLS = {
-    "sigma": "σ",
+# Symbols that read as letters (a space after them in TeX only ends the command name) …
+LETTERS = {
     "alpha": "α",
     "beta": "β",
     "gamma": "γ",
@@ -52,15 +52,23 @@ SYMBOLS = {
     "varepsilon": "ε",
     "epsilon": "ε",
     "eta": "η",
+    "theta": "θ",
     "lambda": "λ",
     "mu": "μ",
     "pi": "π",
-    "theta": "θ",
+    "sigma": "σ",
     "phi": "φ",
     "Phi": "Φ",
     "sum": "Σ",
     "partial": "∂",
     "nabla": "∇",
+    "infty": "∞",
+    "ldots": "…",
+    "dots": "…",
+    "top": "ᵀ",
+}
+# … and relations and operators, shown with a space on each side.
+OPERATORS = {
     "times": "×",
     "cdot": "·",
     "le": "≤",
@@ -68,52 +76,103 @@ SYMBOLS = {
     "ge": "≥",
     "geq": "≥",
     "approx": "≈",
-    "infty": "∞",
-    "to": "→",
-    "leftarrow": "←",
-    "rightarrow": "→",
-    "in": "∈",
-    "pm": "±",
     "neq": "≠",
-    "ldots": "…",
-    "dots": "…",
-    "top": "ᵀ",
+    "pm": "±",
+    "in": "∈",
+    "to": "→",
+    "rightarrow": "→",
+    "leftarrow": "←",
 }
+SYMBOLS = LETTERS | OPERATORS
+# Commands with their own rule in _math_text; any other command (\log, \max, …) shows its name.
+STRUCTURE = {"frac", "sqrt", "hat", "left", "right", "quad", "qquad"}
 SUPERSCRIPTS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 # Font and operator-name commands whose argument is shown as it is.
-UNWRAP = r"mathrm|text|operatorname|mathbf|boldsymbol|mathit|mathcal|mathbb"
+UNWRAP = "mathrm|text|operatorname|mathbf|boldsymbol|mathit|mathcal|mathbb"
+FUNCTIONS = "log|ln|exp|sin|cos|tanh"  # a fraction after one of these is its argument: log(p/q)
+_OPEN, _CLOSE = "\x01", "\x02"  # literal braces \{ \} while the grouping braces are read
+
+
+def _simple(part: str) -> bool:
+    """One token: a name or number (``x``, ``fan_in``, ``12``, ``λ``, ``√n``), or bracketed."""
+    return bool(re.fullmatch(r"√?[\w.]+", part)) or _bracketed(part)
+
+
+def _bracketed(part: str) -> bool:
+    return part.startswith("(") and part.endswith(")") and part.count("(") == 1
+
+
+def _group(part: str) -> str:
+    return part if _simple(part) else f"({part})"
 
 
 def _script(mark: str, body: str) -> str:
-    """``^2`` → ``²``, ``^\\top`` → ``ᵀ``, ``^{-x}`` → ``^(-x)``, ``_{ij}`` → ``_ij``."""
+    """``^2`` → ``²``, ``^ᵀ`` → ``ᵀ``, ``^{-x}`` → ``^(-x)``, ``^{z_i}`` → ``^(z_i)``,
+    ``_{ij}`` → ``_ij``, ``^{(l)}`` → ``^(l)``."""
     if mark == "^" and body == "ᵀ":
         return "ᵀ"
-    if mark == "^" and all(c in "0123456789" for c in body):
+    if mark == "^" and body.isdigit():
         return body.translate(SUPERSCRIPTS)
-    if len(body) > 1 and (mark == "^" or not body.isalnum()):
-        return f"{mark}({body})"
-    return mark + body
+    if len(body) == 1 or _bracketed(body) or (mark == "_" and body.isalnum()):
+        return mark + body
+    return f"{mark}({body})"
+
+
+def _fraction(match: re.Match[str]) -> str:
+    function, top, bottom = match[1], match[2], match[3]
+    text = f"{_group(top)}/{_group(bottom)}"
+    if function:  # \log\frac{p}{1-p} → log(p/(1-p))
+        return f"{function}({text})"
+    before = match.string[: match.start()].rstrip()
+    after = match.string[match.end() :].lstrip()
+    if before and (before[-1].isalnum() or before[-1] in ")}"):  # a product: dy/du·du/dx
+        text = "·" + text
+    if after[:1].isalnum() or (after[:1] == "\\" and not after.startswith("\\frac")):  # 1/2·σ'(0)
+        text += "·"
+    return text
 
 
 def _math_text(tex: str) -> str:
     """Readable plain text for a short inline formula (``\\sqrt{n}`` → ``√n``).
 
-    Commands become their symbols while the braces still separate them from the letters that
-    follow (``\\mathbf{w}^\\top\\mathbf{x}`` → ``wᵀx``, not ``\\topx``); an unknown command
-    keeps its name (``\\log`` → ``log``).
+    Symbols are replaced first, while each command name still ends where TeX ends it
+    (``\\mathbf{w}^\\top\\mathbf{x}`` → ``wᵀx``); then the innermost ``{…}`` groups are read
+    (fonts unwrapped, ``\\frac``, ``\\sqrt``, ``\\hat``, super- and subscripts), again until
+    nothing changes, so nested groups work (``\\frac{1}{\\sqrt{n}}`` → ``1/√n``). Any other
+    command shows its name (``\\log p`` → ``log p``).
     """
-    tex = tex.replace(r"\_", "_").replace(r"\|", "‖").replace(r"\{", "(").replace(r"\}", ")")
-    tex = re.sub(rf"\\(?:{UNWRAP})\s*\{{([^{{}}]*)\}}", r"{\1}", tex)
-    tex = re.sub(r"\\hat\s*\{?(\w)\}?", "\\1\u0302", tex)
-    tex = re.sub(r"\\frac\{([^{}]*)\}\{([^{}]*)\}", r"(\1)/(\2)", tex)
+    tex = tex.replace(r"\{", _OPEN).replace(r"\}", _CLOSE)
+    tex = tex.replace(r"\_", "_").replace(r"\|", "‖")
+    tex = re.sub(r"\\(?:left|right)(?![A-Za-z])\.?", "", tex)
+    tex = re.sub(r"\\(?:[,;:! ]|quad(?![A-Za-z])|qquad(?![A-Za-z]))", " ", tex)
     tex = re.sub(
-        r"\\sqrt\{([^{}]*)\}", lambda m: "√" + (m[1] if len(m[1]) == 1 else f"({m[1]})"), tex
+        r"\\([A-Za-z]+)(?:\s+(?=\w))?", lambda m: _letter(m) if m[1] in LETTERS else m[0], tex
     )
-    tex = re.sub(r"\\(?:left|right)(?![A-Za-z])|\\(?:[,;!]|quad|qquad)", " ", tex)
-    tex = re.sub(r"\\([A-Za-z]+)", lambda m: SYMBOLS.get(m[1], m[1]), tex)
-    tex = re.sub(r"([\^_])\{([^{}]*)\}", lambda m: _script(m[1], m[2]), tex)
+    tex = re.sub(
+        r"\\([A-Za-z]+)", lambda m: f" {OPERATORS[m[1]]} " if m[1] in OPERATORS else m[0], tex
+    )
+    rules = [
+        (rf"\\(?:{UNWRAP})\s*\{{([^{{}}]*)\}}", lambda m: m[1]),
+        (r"\\hat\s*(?:\{([^{}]*)\}|(\w))", lambda m: (m[1] or m[2]) + "\u0302"),
+        (rf"(?:\\({FUNCTIONS})\s*)?\\frac\s*\{{([^{{}}]*)\}}\s*\{{([^{{}}]*)\}}", _fraction),
+        (r"\\sqrt\s*\{([^{}]*)\}", lambda m: "√" + _group(m[1])),
+        (r"([\^_])\{([^{}]*)\}", lambda m: _script(m[1], m[2])),
+    ]
+    for _ in range(10):  # deepest nesting in practice: 3
+        before = tex
+        for pattern, replace in rules:
+            tex = re.sub(pattern, replace, tex)
+        if tex == before:
+            break
     tex = re.sub(r"\^([0-9]|ᵀ)", lambda m: _script("^", m[1]), tex)
-    return " ".join(tex.replace("{", "").replace("}", "").split())
+    tex = re.sub(r"\\([A-Za-z]+)", r"\1", tex)
+    tex = tex.replace("{", "").replace("}", "").replace(_OPEN, "{").replace(_CLOSE, "}")
+    return " ".join(tex.split())
+
+
+def _letter(match: re.Match[str]) -> str:
+    """A letter-like symbol; the space after ``\\nabla L`` only ended the command name."""
+    return LETTERS[match[1]]
 
 
 def definition_text(definition: nodes.Element) -> str:

@@ -39,6 +39,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import multiprocessing
 import os
 import sys
 import time
@@ -219,16 +220,20 @@ def main(argv: list[str]) -> int:
     if os.environ.pop("NNLIB_NATIVE_NUMERICS", None) is not None:
         print("note: NNLIB_NATIVE_NUMERICS ignored: outputs are stored on the pinned path")
     os.environ["NNLIB_STRICT_NUMERICS"] = "1"
-    paths = [Path(a).resolve() for a in args.notebooks] or chapter_notebooks()
+    paths = list(dict.fromkeys(Path(a).resolve() for a in args.notebooks)) or chapter_notebooks()
     for path in paths:
-        if path.suffix != ".ipynb" or not path.is_file():
-            print(f"not a notebook: {path}", file=sys.stderr)
+        if path.suffix != ".ipynb" or not path.is_file() or not path.is_relative_to(ROOT):
+            print(f"not a notebook of this repository: {path}", file=sys.stderr)
             return 2
+    # Longest first (as last recorded), so that no long notebook starts last on its own.
+    last = load_status().get("notebooks", {})
+    paths.sort(key=lambda p: -last.get(status_key(p), {}).get("seconds", 0.0))
     jobs = max(1, min(args.jobs, len(paths)))
     print(f"executing {len(paths)} notebook(s), {jobs} at a time", flush=True)
     start = time.perf_counter()
     failed: list[str] = []
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
+    # spawn: each worker starts clean (no event loop or sockets inherited from this process).
+    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
         running = {pool.submit(execute, path): path for path in paths}
         for done in as_completed(running):
             name = running[done].relative_to(ROOT)

@@ -242,6 +242,17 @@ def test_nothing_shifts_while_the_page_loads(visits: dict, page: str, viewport: 
     assert visits[(page, viewport)].state["layoutShift"] <= MAX_LAYOUT_SHIFT
 
 
+def test_layout_shifts_are_recorded(visits: dict, screenshot_dir: Path) -> None:
+    """Every page's layout shift at both widths, to an artifact (the figures in the notes)."""
+    table = {
+        f"{page} {viewport}": round(visits[(page, viewport)].state["layoutShift"], 4)
+        for page, viewport in ALL_VISITS
+    }
+    (screenshot_dir / "layout_shift_browser.json").write_text(
+        json.dumps(table, indent=1), encoding="utf-8"
+    )
+
+
 @pytest.mark.parametrize("page", PAGES)
 def test_math_is_typeset(visits: dict, page: str) -> None:
     state = visits[(page, "desktop")].state
@@ -311,10 +322,13 @@ def test_plots_readable_in_dark_mode(
     browser: Any, site_url: str, screenshot_dir: Path, page: str
 ) -> None:
     context = browser.new_context(viewport={"width": 1366, "height": 900}, color_scheme="dark")
+    context.add_init_script(LAYOUT_SHIFT_JS)
     tab = context.new_page()
     try:
         tab.goto(site_url + page, wait_until="networkidle")
         assert tab.evaluate("document.documentElement.dataset.theme") == "dark"
+        # the theme is resolved to dark before the first paint: nothing moves when it applies
+        assert tab.evaluate("window.__layoutShift") <= MAX_LAYOUT_SHIFT
         backgrounds = tab.evaluate(
             "() => [...document.querySelectorAll('.cell_output img')]"
             ".map((i) => getComputedStyle(i).backgroundColor)"
