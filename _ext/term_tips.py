@@ -145,9 +145,8 @@ def _math_text(tex: str) -> str:
     tex = tex.replace(r"\_", "_").replace(r"\|", "‖")
     tex = re.sub(r"\\(?:left|right)(?![A-Za-z])\.?", "", tex)
     tex = re.sub(r"\\(?:[,;:! ]|quad(?![A-Za-z])|qquad(?![A-Za-z]))", " ", tex)
-    tex = re.sub(
-        r"\\([A-Za-z]+)(?:\s+(?=\w))?", lambda m: _letter(m) if m[1] in LETTERS else m[0], tex
-    )
+    # a letter-like symbol takes the space that only ended its name: \nabla L → ∇L
+    tex = re.sub(r"\\([A-Za-z]+)(?:\s+(?=\w))?", lambda m: LETTERS.get(m[1], m[0]), tex)
     tex = re.sub(
         r"\\([A-Za-z]+)", lambda m: f" {OPERATORS[m[1]]} " if m[1] in OPERATORS else m[0], tex
     )
@@ -168,11 +167,6 @@ def _math_text(tex: str) -> str:
     tex = re.sub(r"\\([A-Za-z]+)", r"\1", tex)
     tex = tex.replace("{", "").replace("}", "").replace(_OPEN, "{").replace(_CLOSE, "}")
     return " ".join(tex.split())
-
-
-def _letter(match: re.Match[str]) -> str:
-    """A letter-like symbol; the space after ``\\nabla L`` only ended the command name."""
-    return LETTERS[match[1]]
 
 
 def definition_text(definition: nodes.Element) -> str:

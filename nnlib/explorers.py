@@ -150,11 +150,9 @@ def activation_depth_data(
     _check_names(names, activation_names(), "activation")
     if depth < 2:
         raise ValueError(f"depth must be >= 2, got {depth}")
-    from nnlib.plotting import ACTIVATION_COLORS
-
     x = torch.linspace(-8, 8, points)
     out = []
-    for name in names:
+    for name, entry in zip(names, _entries(names, "activation"), strict=True):
         act = get_activation(name)
         with torch.no_grad():
             f = act(x)
@@ -165,9 +163,7 @@ def activation_depth_data(
         through = [float(norms[depth - 1 - n]) / top for n in range(depth)]
         out.append(
             {
-                "name": name,
-                "label": display_name(name),
-                "color": ACTIVATION_COLORS.get(name, "#444444"),
+                **entry,
                 "f": _sigs(f.tolist()),
                 "df": _sigs(df.tolist()),
                 "saturated": saturated_intervals(x, df),

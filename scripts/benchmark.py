@@ -109,6 +109,14 @@ def run_notebook(
     return time.perf_counter() - start, cells, peak["mb"]
 
 
+def default_jobs() -> int:
+    """The default of ``scripts/execute_notebooks.py --jobs`` (one place says what it is)."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from execute_notebooks import default_jobs as jobs
+
+    return jobs()
+
+
 def course_wall_time(paths: list[Path], jobs: int) -> float:
     """Seconds to execute every notebook of ``paths`` (pinned), ``jobs`` kernels at once."""
     start = time.perf_counter()
@@ -157,7 +165,7 @@ def main() -> int:
     parser.add_argument(
         "--jobs",
         type=int,
-        default=max(1, min(4, os.cpu_count() or 1)),
+        default=default_jobs(),
         help="kernels at once for the course-wide run (default: %(default)s)",
     )
     args = parser.parse_args()

@@ -23,7 +23,7 @@ echo "==> pytest: nnlib unit tests"
 pytest tests --ignore=tests/site -q
 # Several notebooks at once, each in its own kernel on one thread (as execute_notebooks.py runs
 # them); --dist loadscope keeps the cells of a notebook together, in order, in one worker.
-JOBS="${NBVAL_JOBS:-$(python -c 'import os; print(max(1, min(4, os.cpu_count() or 1)))')}"
+JOBS="${NBVAL_JOBS:-$(cd scripts && python -c 'import execute_notebooks as e; print(e.default_jobs())')}"
 echo "==> strict nbval over every section notebook, $JOBS at a time"
 pytest chapters --nbval --nbval-current-env -q -n "$JOBS" --dist loadscope
 unset GLIBC_TUNABLES MKL_ENABLE_INSTRUCTIONS
